@@ -1,0 +1,17 @@
+from pathlib import Path
+
+import pytest
+
+from verify.toolchain.compiler import compile_tree
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def good_artifacts():
+    return compile_tree(FIXTURES / "good")
