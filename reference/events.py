@@ -98,6 +98,17 @@ class Withdrawn:
 
 
 Event = (
-    UserRegistered | OrderPosted | BidPlaced | KeyDisclosed | BidOpened | BidRejected | AuctionSettled
-    | PricePaid | DeliveryConfirmed | TradeFailed | ReputationUpdated | BanImposed | Withdrawn
+    UserRegistered
+    | OrderPosted
+    | BidPlaced
+    | KeyDisclosed
+    | BidOpened
+    | BidRejected
+    | AuctionSettled
+    | PricePaid
+    | DeliveryConfirmed
+    | TradeFailed
+    | ReputationUpdated
+    | BanImposed
+    | Withdrawn
 )

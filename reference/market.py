@@ -1,4 +1,4 @@
-"""The market: one state and its transitions (``spec/auction.md``, ``spec/settlement.md``, ``spec/market.md``).
+"""The market: one state and its transitions (``spec/auction.md``, ``spec/settlement.md``).
 
 Every transition is a pure function ``f(market, ..., now) -> (market', events)``. Invalid actions
 raise the exception named after the contracts' custom error; the old state is untouched (it is
@@ -15,7 +15,14 @@ from reference import events as ev
 from reference.fixedpoint import add
 from reference.params import RESOLVED, Params
 from reference.quotes import Ciphertext, Point, decrypt, is_valid_point, key_matches
-from reference.reputation import User, is_banned, new_user, record_buyer_trade, record_seller_trade, seller_growth
+from reference.reputation import (
+    User,
+    is_banned,
+    new_user,
+    record_buyer_trade,
+    record_seller_trade,
+    seller_growth,
+)
 
 ZERO_ADDRESS = "0x" + "0" * 40
 
@@ -196,7 +203,9 @@ def post_order(
     return replace(market, orders=market.orders + (order,)), [posted]
 
 
-def place_bid(market: Market, bidder: str, order_id: int, ciphertext: Ciphertext, value: int, now: int) -> Result:
+def place_bid(
+    market: Market, bidder: str, order_id: int, ciphertext: Ciphertext, value: int, now: int
+) -> Result:
     """AUC-2, AUC-3: a registered, unbanned bidder seals a quote and sends exactly the deposit."""
     order = _order(market, order_id)
     _phase(order.status == OrderStatus.OPEN and now < order.bidding_end, order_id, order)
@@ -216,7 +225,9 @@ def disclose_key(market: Market, caller: str, order_id: int, private_key: int, n
     order = _order(market, order_id)
     if caller != order.seller:
         raise errors.NotSeller(caller)
-    _phase(order.status == OrderStatus.OPEN and order.bidding_end <= now < order.disclosure_end, order_id, order)
+    _phase(
+        order.status == OrderStatus.OPEN and order.bidding_end <= now < order.disclosure_end, order_id, order
+    )
     if not key_matches(private_key, order.public_key):
         raise errors.WrongKey()
     order = replace(order, status=OrderStatus.DISCLOSED, private_key=private_key)
@@ -240,7 +251,8 @@ def open_bids(market: Market, order_id: int, count: int, now: int) -> Result:
     if order.opened >= len(order.bids) or count == 0:
         raise errors.NothingToOpen(order_id)
     p = market.params
-    pending, events = market.pending, []
+    pending = market.pending
+    events: list[ev.Event] = []
     winner, highest, second = order.winner, order.highest, order.second
     end = min(len(order.bids), order.opened + count)
     for index in range(order.opened, end):
@@ -332,7 +344,9 @@ def claim_buyer_default(market: Market, order_id: int, now: int) -> Result:
     after = record_buyer_trade(before, order.price, 0, False, now, market.params)
     pending = _credit(market.pending, order.seller, order.deposit)
     users = {**market.users, order.winner: after}
-    market = _with_order(market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending)
+    market = _with_order(
+        market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending
+    )
     return market, [ev.TradeFailed(order_id, order.winner), *_fraud_events(order.winner, before, after)]
 
 
@@ -384,7 +398,9 @@ def report_non_delivery(market: Market, caller: str, order_id: int, now: int) ->
     after = record_seller_trade(before, order.price, False, now, market.params)
     pending = _credit(market.pending, order.winner, order.price)
     users = {**market.users, order.seller: after}
-    market = _with_order(market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending)
+    market = _with_order(
+        market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending
+    )
     return market, [ev.TradeFailed(order_id, order.seller), *_fraud_events(order.seller, before, after)]
 
 

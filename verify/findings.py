@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """How a check ended for one subject. Only ``PROVED`` and ``PASSED`` are good news."""
 
     PROVED = "proved"
@@ -24,7 +24,7 @@ class Status(str, Enum):
     """A tool crashed, timed out or was missing: nothing is known."""
 
 
-class Impact(str, Enum):
+class Impact(StrEnum):
     """Severity, in Slither's vocabulary."""
 
     HIGH = "high"

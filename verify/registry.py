@@ -9,8 +9,8 @@ import verify.checks
 from verify.check import Check
 
 
-def _subclasses(cls: type) -> list[type]:
-    out = []
+def _subclasses(cls: type[Check]) -> list[type[Check]]:
+    out: list[type[Check]] = []
     for sub in cls.__subclasses__():
         out.append(sub)
         out.extend(_subclasses(sub))

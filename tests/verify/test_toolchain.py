@@ -29,7 +29,11 @@ def test_compiles_through_py_solc_x(fixtures):
     )
     (key,) = out
     assert key.endswith("SafeBank.sol:SafeBank")
-    assert {e["name"] for e in out[key]["abi"] if e["type"] == "function"} == {"balanceOf", "deposit", "withdraw"}
+    assert {e["name"] for e in out[key]["abi"] if e["type"] == "function"} == {
+        "balanceOf",
+        "deposit",
+        "withdraw",
+    }
     assert len(out[key]["bin-runtime"]) > 100
 
 
@@ -80,7 +84,7 @@ def test_snapshot_and_time_travel(good_artifacts):
 def test_compiler_error_is_reported_as_file_and_line(fixtures):
     with pytest.raises(CompileError) as err:
         compile_tree(fixtures / "uncompilable")
-    assert err.value.messages == ['Broken.sol:6: DeclarationError: Undeclared identifier.']
+    assert err.value.messages == ["Broken.sol:6: DeclarationError: Undeclared identifier."]
 
 
 def test_warnings_are_errors_for_our_contracts():
@@ -112,14 +116,21 @@ def _opcodes(runtime_hex: str) -> set[int]:
 def _mythril_opcodes() -> dict[int, str]:
     myth = myth_executable()
     assert myth is not None, "Mythril environment missing: run the tests through tox (make test)"
-    program = "import json; from mythril.support.opcodes import OPCODES as O; print(json.dumps({v['address']: k for k, v in O.items()}))"
-    out = subprocess.run([str(myth.with_name("python")), "-c", program], capture_output=True, text=True, check=True)
+    program = (
+        "import json; from mythril.support.opcodes import OPCODES as O; "
+        "print(json.dumps({v['address']: k for k, v in O.items()}))"
+    )
+    out = subprocess.run(
+        [str(myth.with_name("python")), "-c", program], capture_output=True, text=True, check=True
+    )
     return {int(a): name for a, name in json.loads(out.stdout).items()}
 
 
 COPYING = """// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
-contract Copy { function f(bytes memory x) external pure returns (bytes memory) { return abi.encodePacked(x, x); } }"""
+contract Copy {
+    function f(bytes memory x) external pure returns (bytes memory) { return abi.encodePacked(x, x); }
+}"""
 
 
 def test_evm_version_is_understood_by_mythril():

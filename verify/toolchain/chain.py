@@ -13,6 +13,7 @@ from typing import Any
 from eth_abi import decode
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import TransactionFailed
+from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 from web3.contract import Contract
@@ -103,14 +104,14 @@ class Chain:
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
         outcome = self._send(factory.constructor(*args), sender, value)
         if outcome.ok:
-            contract = self.w3.eth.contract(address=outcome.value, abi=artifact.abi)
+            contract = self.w3.eth.contract(address=to_checksum_address(outcome.value), abi=artifact.abi)
             return Outcome(True, events=outcome.events, gas_used=outcome.gas_used, value=contract)
         return outcome
 
     def at(self, artifact: Artifact, address: str) -> Contract:
         """The contract ``artifact`` already deployed at ``address``."""
         self._learn(artifact.abi)
-        return self.w3.eth.contract(address=address, abi=artifact.abi)
+        return self.w3.eth.contract(address=to_checksum_address(address), abi=artifact.abi)
 
     def transact(self, call: Any, sender: str | None = None, value: int = 0) -> Outcome:
         """Send ``call`` (e.g. ``contract.functions.placeBid(...)``) as a transaction."""
@@ -129,7 +130,9 @@ class Chain:
         if receipt["status"] != 1:  # out of gas after a good estimate: report it, never hide it
             return Outcome(False, error="OutOfGas", gas_used=receipt["gas_used"])
         value_out = receipt["contract_address"] or receipt["transaction_hash"]
-        return Outcome(True, events=self.decode_logs(receipt["logs"]), gas_used=receipt["gas_used"], value=value_out)
+        return Outcome(
+            True, events=self.decode_logs(receipt["logs"]), gas_used=receipt["gas_used"], value=value_out
+        )
 
     def call(self, call: Any, sender: str | None = None) -> Any:
         """Read-only call."""
@@ -180,7 +183,7 @@ class Chain:
         self.tester.time_travel(timestamp)
 
     def balance(self, address: str) -> int:
-        return int(self.w3.eth.get_balance(address))
+        return int(self.w3.eth.get_balance(ChecksumAddress(to_checksum_address(address))))
 
     def snapshot(self) -> int:
         return int(self.tester.take_snapshot())
