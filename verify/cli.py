@@ -63,6 +63,32 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1 if any(f.bad for f in findings) else 0
 
 
+def _simulate_args(p: argparse.ArgumentParser) -> None:
+    from verify.simulate import SCENARIOS
+
+    p.add_argument("model", choices=["reputation"], help="what to simulate")
+    p.add_argument("--scenario", choices=sorted(SCENARIOS), default="paper-fig7")
+    p.add_argument("--params", choices=["resolved", "paper-literal"], default="resolved")
+    p.add_argument("--trades", type=int, default=40)
+    p.add_argument("--out", type=Path, default=ROOT / "reports" / "simulate")
+
+
+@command("simulate", "run a reputation scenario of the paper (Fig. 7) and plot it", _simulate_args)
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from reference.errors import FairwattError
+    from reference.params import load
+    from verify import simulate
+
+    try:
+        csv_path, png_path, steps = simulate.run(args.scenario, args.out, load(args.params), args.trades)
+    except FairwattError as exc:
+        print(f"fairwatt: the {args.params} model stops: {type(exc).__name__}{exc.args}", file=sys.stderr)
+        return 1
+    frauds = sum(not s.honest for s in steps)
+    print(f"{args.scenario}: {len(steps)} trades, {frauds} frauds -> {csv_path}, {png_path}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fairwatt", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
