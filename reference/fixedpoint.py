@@ -45,7 +45,7 @@ def ceil_div(a: int, b: int) -> int:
 def mul_div(a: int, b: int, c: int) -> int:
     """``a * b / c`` rounded down, with the intermediate product checked (FXP-3).
 
-    pre: 0 <= a <= UINT256_MAX and 0 <= b <= UINT256_MAX and c > 0
+    pre: a >= 0 and b >= 0 and a * b <= UINT256_MAX and c > 0
     post: __return__ * c <= a * b < (__return__ + 1) * c
     """
     return div(mul(a, b), c)

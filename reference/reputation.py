@@ -43,7 +43,8 @@ def share_plus_z0(amount: int, window_total: int, z0: int, wad: int) -> int:
     """Eqs 1 and 2: ``z / Σ|z_i| + z0`` in fixed point, the window including ``z`` (REP-2, REP-3).
 
     pre: 0 < amount <= window_total < 2**128 and 0 <= z0 < 2**128 and 0 < wad < 2**64
-    post: z0 < __return__ <= z0 + wad
+    post: z0 <= __return__ <= z0 + wad
+    post: amount * wad < window_total or __return__ > z0
     """
     return add(mul_div(amount, wad, window_total), z0)
 
@@ -58,14 +59,16 @@ def penalty_coefficient(frauds: int, max_exponent: int) -> int:
 
 
 def buyer_penalty(amount: int, previous_total: int, profit_coefficient: int, wad: int) -> int:
-    """Eq 4: ``L·z / (Σ_{k-1}|z_i| + L·z)`` in fixed point (REP-5).
+    """Eq 4: ``L·z / (Σ_{k-1}|z_i| + L·z)`` in fixed point, as ``(L·z)·wad / (Σ·wad + L·z)`` (REP-5).
+
+    ``L·z`` stays unrounded (``L`` is fixed point): only the final division rounds down.
 
     pre: 0 < amount < 2**128 and 0 <= previous_total < 2**128 and 0 < profit_coefficient < wad < 2**64
-    pre: profit_coefficient * amount >= wad
-    post: 0 < __return__ <= wad
+    post: 0 <= __return__ <= wad
+    post: previous_total > 0 or __return__ == wad
     """
-    loss = mul_div(profit_coefficient, amount, wad)
-    return mul_div(loss, wad, add(previous_total, loss))
+    loss = mul(profit_coefficient, amount)
+    return mul_div(loss, wad, add(mul(previous_total, wad), loss))
 
 
 def buyer_growth(seller_growth: int, profit_coefficient: int, wad: int) -> int:

@@ -25,8 +25,12 @@ class Step:
 
 
 def malicious_trader(
-    p: Params, trades: int, seller: bool = True, threshold: int = 7_500_000_000_000_000_000,
-    honest_amount: int = 10, fraud_amount: int = 20,
+    p: Params,
+    trades: int,
+    seller: bool = True,
+    threshold: int = 7_500_000_000_000_000_000,
+    honest_amount: int = 10,
+    fraud_amount: int = 20,
 ) -> list[Step]:
     """The paper's malicious merchant: an honest trade of 10 while reputation < 7.5, else a fraud of 20.
 

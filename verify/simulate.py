@@ -26,11 +26,13 @@ def run(scenario: str, out: Path, params: Params, trades: int = 40) -> tuple[Pat
         writer = csv.writer(f)
         writer.writerow(["trade", "honest", "amount", "reputation", "reputation_fixed_point", "frauds"])
         for s in steps:
-            writer.writerow([s.trade, int(s.honest), s.amount, s.reputation / params.wad, s.reputation, s.frauds])
+            writer.writerow(
+                [s.trade, int(s.honest), s.amount, s.reputation / params.wad, s.reputation, s.frauds]
+            )
     fig, ax = plt.subplots(figsize=(8, 4))
-    trades = [0] + [s.trade for s in steps]
+    numbers = [0] + [s.trade for s in steps]
     values = [params.initial_reputation] + [s.reputation for s in steps]
-    ax.plot(trades, [v / params.wad for v in values], marker="o", ms=3)
+    ax.plot(numbers, [v / params.wad for v in values], marker="o", ms=3)
     for s in steps:
         if not s.honest:
             ax.axvline(s.trade, color="red", alpha=0.2)
@@ -40,8 +42,11 @@ def run(scenario: str, out: Path, params: Params, trades: int = 40) -> tuple[Pat
         ax.text(0.5, 0.5, "reputation never leaves 0 (errata ERR-1)", transform=ax.transAxes, ha="center")
     ax.axhline(7.5, color="grey", ls="--", lw=0.8)
     side = "seller" if SCENARIOS[scenario] else "buyer"
-    ax.set(xlabel="trade", ylabel=f"{side} reputation",
-           title=f"Malicious {side}: honest 10 while R < 7.5, else fraud of 20 (red)")
+    ax.set(
+        xlabel="trade",
+        ylabel=f"{side} reputation",
+        title=f"Malicious {side}: honest 10 while R < 7.5, else fraud of 20 (red)",
+    )
     fig.tight_layout()
     fig.savefig(png_path, dpi=100)
     plt.close(fig)
