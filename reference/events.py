@@ -39,18 +39,15 @@ class KeyDisclosed:
 
 
 @dataclass(frozen=True)
-class BidOpened:
-    order_id: int
-    bid_index: int
-    bidder: str
-    quote: int
+class BidsOpened:
+    """One batch of ``open_bids``: bids ``first_index`` .. ``first_index + count - 1``, newest first.
 
+    Quotes are not logged per bid: with ``KeyDisclosed`` and ``BidPlaced`` anyone can decrypt them.
+    """
 
-@dataclass(frozen=True)
-class BidRejected:
     order_id: int
-    bid_index: int
-    bidder: str
+    first_index: int
+    count: int
 
 
 @dataclass(frozen=True)
@@ -102,8 +99,7 @@ Event = (
     | OrderPosted
     | BidPlaced
     | KeyDisclosed
-    | BidOpened
-    | BidRejected
+    | BidsOpened
     | AuctionSettled
     | PricePaid
     | DeliveryConfirmed

@@ -25,6 +25,7 @@ from reference.reputation import (
 )
 
 ZERO_ADDRESS = "0x" + "0" * 40
+UINT128_MAX = 2**128 - 1
 
 
 class OrderStatus(IntEnum):
@@ -74,7 +75,7 @@ class Order:
     """k, once disclosed."""
     bids: tuple[Bid, ...] = ()
     opened: int = 0
-    """How many bids have been opened (or refunded, when abandoned), in bid order."""
+    """How many bids have been opened (or refunded, when abandoned), counted from the newest."""
     winner: str = ZERO_ADDRESS
     """Bidder of the highest valid quote so far; the earliest wins a tie."""
     highest: int = 0
@@ -149,7 +150,7 @@ def escrowed(order: Order) -> int:
     if order.status == OrderStatus.OPEN:
         return order.deposit * len(order.bids)
     if order.status == OrderStatus.DISCLOSED:
-        top = 1 if order.winner != ZERO_ADDRESS else 0
+        top = 1 if order.winner != ZERO_ADDRESS else 0  # the leader's deposit stays until payment
         return order.deposit * (len(order.bids) - order.opened + top)
     if order.status == OrderStatus.ABANDONED:
         return order.deposit * (len(order.bids) - order.opened)
@@ -182,7 +183,7 @@ def post_order(
     """AUC-1: a registered, unbanned seller opens a sealed-bid auction."""
     _trader(market, seller, now)
     p = market.params
-    if quantity == 0 or start_price < p.min_price or start_price > p.max_quote or deposit == 0:
+    if not (0 < quantity <= UINT128_MAX and 0 < deposit <= UINT128_MAX and p.min_price <= start_price <= p.max_quote):
         raise errors.InvalidOrder()
     if not is_valid_point(public_key):
         raise errors.InvalidPublicKey()
@@ -240,39 +241,40 @@ def valid_quote(order: Order, quote: int | None, p: Params) -> bool:
 
 
 def open_bids(market: Market, order_id: int, count: int, now: int) -> Result:
-    """AUC-5, AUC-6: open the next ``count`` bids (anyone may call; batches allowed).
+    """AUC-5, AUC-6: open the newest ``count`` unopened bids, newest first (anyone; batches allowed).
 
-    A valid quote above the highest takes the lead (a tie keeps the earlier bid) and the
-    displaced leader's deposit is credited back; every other deposit is credited at once.
-    For an ABANDONED order every deposit is credited back without decrypting.
+    Newest first is the order in which the contracts verify the bids' hash chain (AUC-2). A valid
+    quote at or above the highest takes the lead — so among equal quotes the earliest bid ends in
+    the lead — and the displaced leader's deposit is credited back; every other deposit is credited
+    at once. For an ABANDONED order every deposit is credited back without decrypting.
     """
     order = _order(market, order_id)
     _phase(order.status in (OrderStatus.DISCLOSED, OrderStatus.ABANDONED), order_id, order)
-    if order.opened >= len(order.bids) or count == 0:
+    remaining = len(order.bids) - order.opened
+    if remaining == 0 or count == 0:
         raise errors.NothingToOpen(order_id)
     p = market.params
     pending = market.pending
-    events: list[ev.Event] = []
     winner, highest, second = order.winner, order.highest, order.second
-    end = min(len(order.bids), order.opened + count)
-    for index in range(order.opened, end):
+    batch = min(count, remaining)
+    first = remaining - batch
+    for index in reversed(range(first, remaining)):
         bid = order.bids[index]
         quote = decrypt(order.private_key, bid.ciphertext) if order.status == OrderStatus.DISCLOSED else None
         if not valid_quote(order, quote, p):
             pending = _credit(pending, bid.bidder, order.deposit)
-            events.append(ev.BidRejected(order_id, index, bid.bidder))
             continue
         assert quote is not None
-        events.append(ev.BidOpened(order_id, index, bid.bidder, quote))
-        if quote > highest:
+        if quote >= highest:
             if winner != ZERO_ADDRESS:
                 pending = _credit(pending, winner, order.deposit)
             winner, highest, second = bid.bidder, quote, highest
         else:
             second = max(second, quote)
             pending = _credit(pending, bid.bidder, order.deposit)
-    order = replace(order, opened=end, winner=winner, highest=highest, second=second)
-    return _with_order(market, order_id, order, pending=pending), events
+    order = replace(order, opened=order.opened + batch, winner=winner, highest=highest, second=second)
+    market = _with_order(market, order_id, order, pending=pending)
+    return market, [ev.BidsOpened(order_id, first, batch)]
 
 
 def auction_price(highest: int, second: int, start_price: int) -> int:

@@ -49,11 +49,12 @@ class MarketMachine(RuleBasedStateMachine):
 
     @initialize(first=quotes, second=quotes)
     def an_auction_under_way(self, first, second):
-        """Every run starts with one order and two bids, so the lifecycle is always within reach."""
+        """Every run starts with an order with two bids and one without, so every ending is within reach."""
         self.post("s0", 77, 10**9)
         for nonce, (bidder, quote) in enumerate([("b0", first), ("b1", second)], start=1):
             sealed = encrypt(public_key(77), quote, nonce)
             self.apply(mk.place_bid, bidder, 0, sealed, DEPOSIT, self.now, value=DEPOSIT)
+        self.post("s1", 78, 10**9)
 
     def has_orders(self) -> bool:
         return bool(self.market.orders)
@@ -158,7 +159,7 @@ class MarketMachine(RuleBasedStateMachine):
             assert P.min_reputation <= user.buyer_reputation <= P.max_reputation
 
 
-MarketMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+MarketMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, derandomize=True)
 TestMarketMachine = MarketMachine.TestCase
 
 
