@@ -89,6 +89,22 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gas_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=ROOT / "reports" / "gas")
+    p.add_argument("--bidders", type=int, nargs="+", help="bidder counts (default 5, 10, ..., 60)")
+
+
+@command("gas", "measure the gas of every step of a trade for 5..60 bidders (Table 3, Fig. 6)", _gas_args)
+def cmd_gas(args: argparse.Namespace) -> int:
+    from verify import gas
+
+    counts = tuple(args.bidders) if args.bidders else gas.BIDDER_COUNTS
+    data = gas.write(args.out, counts)
+    print(gas.table(data))
+    print(f"wrote {args.out / 'gas.json'}, gas.md, gas.png")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fairwatt", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)

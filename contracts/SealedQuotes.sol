@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Sealed quotes on alt_bn128 (the paper's CryptoCon; spec/quotes.md)
+/// @dev Hashed EC-ElGamal: `C1 = r*G`, `c2 = m XOR keccak256(S)`, `S = k*C1`, with precompile 0x07 (ecMul).
+library SealedQuotes {
+    /// @dev The field modulus p of alt_bn128.
+    uint256 internal constant P = 21888242871839275222246405745257275088696311157297823662689037894645226208583;
+    /// @dev The group order n of alt_bn128.
+    uint256 internal constant N = 21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    uint256 internal constant GX = 1;
+    uint256 internal constant GY = 2;
+    /// @dev ecMul's price since EIP-1108. A failing precompile burns all the gas it is given: give no more.
+    uint256 private constant EC_MUL_GAS = 6000;
+
+    /// @dev QUO-1: coordinates in [0, p), on `y^2 = x^3 + 3`, not the point at infinity (0, 0).
+    function isValidPoint(uint256 x, uint256 y) internal pure returns (bool) {
+        if (x >= P || y >= P || (x == 0 && y == 0)) return false;
+        return mulmod(y, y, P) == addmod(mulmod(mulmod(x, x, P), x, P), 3, P);
+    }
+
+    /// @dev `k * (x, y)` by precompile 0x07 for a valid point (callers check QUO-1 first).
+    function ecMul(uint256 x, uint256 y, uint256 k) internal view returns (bool ok, uint256 sx, uint256 sy) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, x)
+            mstore(add(ptr, 0x20), y)
+            mstore(add(ptr, 0x40), k)
+            ok := staticcall(EC_MUL_GAS, 0x07, ptr, 0x60, ptr, 0x40)
+            sx := mload(ptr)
+            sy := mload(add(ptr, 0x20))
+        }
+    }
+
+    /// @dev QUO-3: `0 < k < n` and `k * G == K`.
+    function keyMatches(uint256 k, uint256 kx, uint256 ky) internal view returns (bool) {
+        if (k == 0 || k >= N) return false;
+        (bool ok, uint256 x, uint256 y) = ecMul(GX, GY, k);
+        return ok && x == kx && y == ky;
+    }
+
+    /// @dev QUO-4: the quote inside `(c1x, c1y, c2)`, `ok` false when `C1` is not a valid point.
+    function decrypt(uint256 k, uint256 c1x, uint256 c1y, uint256 c2) internal view returns (bool, uint256) {
+        if (!isValidPoint(c1x, c1y)) return (false, 0);
+        (bool ok, uint256 sx, uint256 sy) = ecMul(c1x, c1y, k);
+        if (!ok) return (false, 0);
+        return (true, c2 ^ uint256(keccak256(abi.encode(sx, sy))));
+    }
+}
