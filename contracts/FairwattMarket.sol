@@ -271,9 +271,18 @@ contract FairwattMarket is UserRegistry {
         o = _orders[orderId];
     }
 
-    /// @dev One step of the bids' hash chain (AUC-2), truncated to 224 bits.
-    function _link(bytes28 below, address bidder, uint256 c1x, uint256 c1y, uint256 c2) private pure returns (bytes28) {
-        return bytes28(keccak256(abi.encode(below, bidder, c1x, c1y, c2)));
+    /// @dev One step of the bids' hash chain (AUC-2): keccak256 of the ABI encoding of
+    /// `(below, bidder, c1x, c1y, c2)`, truncated to 224 bits. Hashed in scratch memory, nothing allocated.
+    function _link(bytes28 below, address bidder, uint256 c1x, uint256 c1y, uint256 c2) private pure returns (bytes28 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, below)
+            mstore(add(ptr, 0x20), bidder)
+            mstore(add(ptr, 0x40), c1x)
+            mstore(add(ptr, 0x60), c1y)
+            mstore(add(ptr, 0x80), c2)
+            h := and(keccak256(ptr, 0xa0), not(0xffffffff))
+        }
     }
 
     /// @dev AUC-5, AUC-6: one bid into the running top two; every deposit not in the lead is credited back.

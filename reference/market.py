@@ -183,7 +183,11 @@ def post_order(
     """AUC-1: a registered, unbanned seller opens a sealed-bid auction."""
     _trader(market, seller, now)
     p = market.params
-    if not (0 < quantity <= UINT128_MAX and 0 < deposit <= UINT128_MAX and p.min_price <= start_price <= p.max_quote):
+    if not (
+        0 < quantity <= UINT128_MAX
+        and 0 < deposit <= UINT128_MAX
+        and p.min_price <= start_price <= p.max_quote
+    ):
         raise errors.InvalidOrder()
     if not is_valid_point(public_key):
         raise errors.InvalidPublicKey()

@@ -45,8 +45,14 @@ class ContractMarket:
     """Per order, the bids in order, as the ``BidPlaced`` events told them."""
 
     @classmethod
-    def deploy(cls, chain: Chain, contracts: Path = CONTRACTS, operator: str | None = None) -> ContractMarket:
-        artifacts = compile_tree(contracts)
+    def deploy(
+        cls,
+        chain: Chain,
+        contracts: Path = CONTRACTS,
+        operator: str | None = None,
+        artifacts: dict | None = None,
+    ) -> ContractMarket:
+        artifacts = artifacts or compile_tree(contracts)
         operator = operator or chain.accounts[0]
         market = cls(chain, artifacts[MARKET], operator)
         deployed = chain.deploy(market.artifact, operator, sender=operator)
@@ -80,7 +86,10 @@ class ContractMarket:
             self.chain.time_travel(timestamp)
 
     def _send(self, call, sender: str, value: int = 0) -> Outcome:
-        outcome = self.chain.transact(call, sender=sender, value=value)
+        return self.observe(self.chain.transact(call, sender=sender, value=value))
+
+    def observe(self, outcome: Outcome) -> Outcome:
+        """Record the bids of a transaction sent by anyone (a contract bidding through the market too)."""
         for name, args in outcome.events:
             if name == "BidPlaced":
                 ciphertext = Ciphertext((args["c1x"], args["c1y"]), args["c2"])

@@ -75,7 +75,12 @@ def measure(market: ContractMarket, bidders: int, seed: int = 0) -> Trade:
     bids = []
     for bidder in bidder_accounts:
         quote = START_PRICE + rng.randrange(10**12)
-        bids.append(_ok(market.place_bid(bidder, order_id, encrypt(key, quote, rng.randrange(1, 2**128)), DEPOSIT), "placeBid"))
+        bids.append(
+            _ok(
+                market.place_bid(bidder, order_id, encrypt(key, quote, rng.randrange(1, 2**128)), DEPOSIT),
+                "placeBid",
+            )
+        )
     market.at_time(market.order(order_id)["biddingEnd"])
     disclose = _ok(market.disclose_key(seller, order_id, KEY), "discloseKey")
     opened = _ok(market.open_bids(order_id, bidders), "openBids")
@@ -87,7 +92,9 @@ def measure(market: ContractMarket, bidders: int, seed: int = 0) -> Trade:
     withdrawals = [_ok(market.withdraw(b), "withdraw") for b in bidder_accounts]
     _ok(market.withdraw(seller), "withdraw")
     assert chain.balance(market.address) == 0, "the market must end empty"
-    return Trade(bidders, _ok(posted, "postOrder"), bids, disclose, opened, settled, paid, confirmed, withdrawals)
+    return Trade(
+        bidders, _ok(posted, "postOrder"), bids, disclose, opened, settled, paid, confirmed, withdrawals
+    )
 
 
 def run(counts: tuple[int, ...] = BIDDER_COUNTS) -> list[Trade]:
@@ -148,7 +155,10 @@ def summary(trades: list[Trade]) -> dict:
 
 def table(data: dict) -> str:
     """The Table 3 analogue in Markdown."""
-    head = "| bidders | post | bid (mean) | disclose | open (per bidder) | settle | pay | confirm | withdraw | per bidder e2e |"
+    head = (
+        "| bidders | post | bid (mean) | disclose | open (per bidder) | settle | pay | confirm | withdraw "
+        "| per bidder e2e |"
+    )
     lines = [head, "|" + "---|" * 10]
     for n, row in data["by_bidders"].items():
         lines.append(
@@ -160,7 +170,8 @@ def table(data: dict) -> str:
     lines += [
         "",
         f"- place bid, worst: {data['place_bid']:,} (target ≤ {t['place_bid']:,}; the paper: ≈ 750,000)",
-        f"- opening, marginal per bidder: {data['open_marginal_per_bidder']:,} (target ≤ {t['open_per_bidder']:,})",
+        f"- opening, marginal per bidder: {data['open_marginal_per_bidder']:,} "
+        f"(target ≤ {t['open_per_bidder']:,})",
         f"- settlement (settle + pay + confirm), marginal per bidder: {data['settle_marginal_per_bidder']}",
         f"- per bidder end to end at {data['per_bidder_end_to_end_bidders']} bidders: "
         f"{data['per_bidder_end_to_end']:,} (target ≤ {t['per_bidder_end_to_end']:,})",
@@ -180,8 +191,15 @@ def plot(data: dict, path: Path) -> None:
     rows = data["by_bidders"]
     xs = [int(n) for n in rows]
     fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(xs, [rows[str(n)]["publisher"] for n in xs], marker="o", label="publisher (post, disclose, open, settle)")
-    ax.plot(xs, [rows[str(n)]["per_bidder_end_to_end"] for n in xs], marker="s", label="per bidder, end to end")
+    ax.plot(
+        xs,
+        [rows[str(n)]["publisher"] for n in xs],
+        marker="o",
+        label="publisher (post, disclose, open, settle)",
+    )
+    ax.plot(
+        xs, [rows[str(n)]["per_bidder_end_to_end"] for n in xs], marker="s", label="per bidder, end to end"
+    )
     ax.plot(xs, [rows[str(n)]["place_bid_mean"] for n in xs], marker="^", label="one bid")
     ax.set(xlabel="bidders", ylabel="gas", title="fairwatt gas by number of bidders (Fig. 6 analogue)")
     ax.legend()

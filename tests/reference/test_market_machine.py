@@ -159,7 +159,9 @@ class MarketMachine(RuleBasedStateMachine):
             assert P.min_reputation <= user.buyer_reputation <= P.max_reputation
 
 
-MarketMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, derandomize=True)
+MarketMachine.TestCase.settings = settings(
+    max_examples=100, stateful_step_count=50, deadline=None, derandomize=True
+)
 TestMarketMachine = MarketMachine.TestCase
 
 

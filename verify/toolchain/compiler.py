@@ -35,7 +35,7 @@ opcodes 0x5c-0x5e (TLOAD, TSTORE, MCOPY) as the withdrawn BEGINSUB/RETURNSUB/JUM
 and solc 0.8.37 emits MCOPY for ``cancun`` code. eth-tester's Prague VM runs shanghai
 code unchanged."""
 
-OPTIMIZER_RUNS = 200
+OPTIMIZER_RUNS = 10_000
 
 OUTPUTS = [
     "abi",
