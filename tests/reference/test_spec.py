@@ -61,3 +61,18 @@ def test_errata_table_has_reasons_and_every_cited_erratum_exists():
     assert len(ids) >= 12
     cited = set(re.findall(r"ERR-\d+", "\n".join(p.read_text() for p in SPEC.glob("*.md"))))
     assert cited <= ids, f"cited but not in the table: {cited - ids}"
+
+
+CONTRACT = re.compile(r"^- contract: `(\w+)(?:\.(\w+))?`$", re.M)
+
+
+def test_clauses_name_solidity_that_exists():
+    sources = {p.stem: p.read_text() for p in (ROOT / "contracts").rglob("*.sol")}
+    named = 0
+    for path in SPEC.glob("*.md"):
+        for unit, function in CONTRACT.findall(path.read_text()):
+            assert unit in sources, f"no contracts/**/{unit}.sol"
+            if function:
+                assert re.search(rf"function {function}\(", sources[unit]), f"{unit}.{function} not found"
+            named += 1
+    assert named >= 35
