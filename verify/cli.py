@@ -105,6 +105,93 @@ def cmd_gas(args: argparse.Namespace) -> int:
     return 0
 
 
+def _diff_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--examples", type=int, default=50, help="random action sequences to run")
+    p.add_argument("--steps", type=int, default=40, help="most actions per sequence")
+    p.add_argument("--contracts", type=Path, default=CONTRACTS, help="the implementation under test")
+    p.add_argument("--json", type=Path, help="write the report here")
+    p.add_argument("--replay-dir", type=Path, default=ROOT / "reports" / "replays")
+    p.add_argument("--random", action="store_true", help="a fresh random seed instead of the fixed one")
+
+
+@command("diff", "differential campaign: the reference model as the oracle for the contracts", _diff_args)
+def cmd_diff(args: argparse.Namespace) -> int:
+    from verify.differential import campaign
+
+    try:
+        report = campaign.run(
+            args.examples, args.contracts, args.steps, args.replay_dir, None if args.random else 0
+        )
+    except CompileError as exc:
+        print(f"fairwatt: {args.contracts} does not compile:", *exc.messages, sep="\n", file=sys.stderr)
+        return 2
+    from verify import vectors
+
+    replayed = vectors.replay_all(args.contracts, [script.case() for script in vectors.scenarios()])
+    data = report.to_json()
+    data["vectors"] = {name: problems for name, problems in replayed.items()}
+    broken = {name: problems for name, problems in replayed.items() if problems}
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(data, indent=2))
+    print(f"{report.steps} contract steps in {report.seconds:.1f} s ({report.steps_per_second} steps/s)")
+    print(f"statuses reached: {', '.join(report.reached)}")
+    for failure in report.failures:
+        print(f"FAILURE {failure['error']}")
+        if failure.get("replay"):
+            print(f"replay: pytest {failure['replay']}")
+    print(f"vectors: {len(replayed) - len(broken)} of {len(replayed)} replay green")
+    for name, problems in broken.items():
+        print(f"VECTOR {name}: {problems[0]}")
+    if not report.failures and not broken:
+        print("no difference between the model and the contracts")
+    return 1 if report.failures or broken else 0
+
+
+def _vectors_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", type=Path, default=ROOT / "reports" / "vectors")
+
+
+@command("vectors", "write the reference model's test vectors (spec/vectors.md) as JSON", _vectors_args)
+def cmd_vectors(args: argparse.Namespace) -> int:
+    from verify import vectors
+
+    paths = vectors.generate(args.out)
+    steps = sum(len(json.loads(p.read_text())["steps"]) for p in paths)
+    print(f"wrote {len(paths)} vectors ({steps} steps) to {args.out}")
+    return 0
+
+
+def _mutate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--examples", type=int, default=15, help="campaign examples per mutant")
+    p.add_argument("--steps", type=int, default=30)
+    p.add_argument("--only", nargs="+", help="mutant ids to run")
+    p.add_argument("--json", type=Path, default=ROOT / "reports" / "mutation.json")
+
+
+@command(
+    "mutate", "mutants of contracts/ against the differential campaign: the mutation score", _mutate_args
+)
+def cmd_mutate(args: argparse.Namespace) -> int:
+    from verify import mutation
+
+    data = mutation.run(args.examples, args.steps, args.only)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(data, indent=2))
+    for r in data["results"]:
+        print(
+            f"{'killed  ' if r['killed'] else 'SURVIVED'} {r['id']:32} {r['clause']:6} {r['seconds']:6.1f}s"
+        )
+    for s in data["survived"]:
+        note = f" (equivalent: {s['equivalent']})" if s["equivalent"] else ""
+        print(f"\nsurvivor {s['id']}{note}\n{s['diff']}")
+    equivalent = len(data["equivalent"])
+    print(
+        f"\nscore {data['score']:.1%}: {data['killed']} killed of {data['mutants']} ({equivalent} equivalent)"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fairwatt", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)

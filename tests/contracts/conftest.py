@@ -1,9 +1,10 @@
 import pytest
 
 from reference.quotes import encrypt, public_key
+from verify.differential.machine import artifacts_with_mocks
 from verify.driver import ContractMarket
 from verify.toolchain.chain import Chain
-from verify.toolchain.compiler import CONTRACTS, compile_sources, read_tree
+from verify.toolchain.compiler import CONTRACTS
 
 KEY = 4242
 DEPOSIT = 10**15
@@ -11,11 +12,9 @@ START = 10**9
 
 
 @pytest.fixture(scope="session")
-def artifacts(fixtures):
+def artifacts():
     """The project's contracts and the hostile mocks, compiled together."""
-    sources = read_tree(CONTRACTS)
-    sources.update({f"hostile/{k}": v for k, v in read_tree(fixtures / "hostile").items()})
-    return compile_sources(sources)
+    return artifacts_with_mocks(CONTRACTS)
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ the clock. A reverted transaction is never mined: the state stays as it was.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Any
 
-from eth_abi import decode
+from eth_abi import decode, encode
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.exceptions import TransactionFailed
 from eth_typing import ChecksumAddress
@@ -26,6 +27,8 @@ ERROR_STRING = bytes.fromhex("08c379a0")
 
 GAS_LIMIT = 30_000_000
 """Gas limit of the chain's blocks (mainnet's 30M)."""
+TX_GAS = GAS_LIMIT - 1_000_000
+"""Gas limit of every transaction: ample; the fee is charged on the gas actually used."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class Outcome:
     """Decoded events in log order as ``(name, args)``."""
     gas_used: int = 0
     """``gasUsed`` of the receipt, including the 21,000 base."""
+    fee: int = 0
+    """Wei the sender paid for gas."""
     value: Any = None
     """For a deployment, the deployed contract."""
 
@@ -65,16 +70,36 @@ def _decode(types: list[str], data: bytes) -> tuple:
     return tuple(to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True))
 
 
+def _plain(value: Any) -> Any:
+    """Tuples and lists as eth-abi decodes them; addresses inside structs checksummed."""
+    if isinstance(value, tuple | list):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return to_checksum_address(value)
+    return value
+
+
 def _bytes(value: str | bytes) -> bytes:
     return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
 
 
 def _revert_data(failure: TransactionFailed) -> bytes:
-    """The raw revert bytes inside eth-tester's exception (sometimes wrapped once more)."""
+    """The raw revert bytes inside eth-tester's exception.
+
+    ``estimate_gas`` wraps py-evm's ``Revert(bytes)``; ``call`` gives ``str()`` of it (a bytes repr),
+    or the decoded message of an ``Error(string)`` revert, which is re-encoded here.
+    """
     raw = failure.args[0] if failure.args else b""
     if isinstance(raw, Exception):
         raw = raw.args[0] if raw.args else b""
-    return raw if isinstance(raw, bytes) else str(raw).encode()
+    if isinstance(raw, bytes):
+        return raw
+    text = str(raw)
+    if text.startswith(("b'", 'b"')):
+        value = ast.literal_eval(text)
+        if isinstance(value, bytes):
+            return value
+    return ERROR_STRING + encode(["string"], [text])
 
 
 class Chain:
@@ -122,21 +147,27 @@ class Chain:
         tx = {"from": built["from"], "value": value, "data": built["data"]}
         if built.get("to"):
             tx["to"] = built["to"]
-        try:
-            gas = self.tester.estimate_gas(tx)
+        try:  # one dry run surfaces the revert data (gas estimation would run the call a dozen times)
+            self.tester.call({**tx, "gas": TX_GAS}, block_number="pending")
         except TransactionFailed as failure:
             return self.decode_revert(_revert_data(failure))
-        receipt = self.tester.get_transaction_receipt(self.tester.send_transaction({**tx, "gas": gas}))
-        if receipt["status"] != 1:  # out of gas after a good estimate: report it, never hide it
+        receipt = self.tester.get_transaction_receipt(self.tester.send_transaction({**tx, "gas": TX_GAS}))
+        if receipt["status"] != 1:  # failed although the dry run passed: report it, never hide it
             return Outcome(False, error="OutOfGas", gas_used=receipt["gas_used"])
         value_out = receipt["contract_address"] or receipt["transaction_hash"]
-        return Outcome(
-            True, events=self.decode_logs(receipt["logs"]), gas_used=receipt["gas_used"], value=value_out
-        )
+        fee = receipt["gas_used"] * receipt["effective_gas_price"]
+        events = self.decode_logs(receipt["logs"])
+        return Outcome(True, events=events, gas_used=receipt["gas_used"], fee=fee, value=value_out)
 
     def call(self, call: Any, sender: str | None = None) -> Any:
-        """Read-only call."""
-        return call.call({"from": sender or self.accounts[0]})
+        """Read-only call at the latest block, decoded like web3 does (one output: the value itself)."""
+        abi = call.abi
+        data = call._encode_transaction_data()
+        tx = {"from": sender or self.accounts[0], "to": call.address, "data": data, "gas": TX_GAS}
+        raw = self.tester.call(tx, block_number="latest")
+        values = _decode(_types({"inputs": abi["outputs"]}), _bytes(raw))
+        values = tuple(_plain(v) for v in values)
+        return values[0] if len(values) == 1 else values
 
     # -- decoding ------------------------------------------------------------------
 
@@ -177,6 +208,10 @@ class Chain:
     def now(self) -> int:
         """Timestamp of the latest block."""
         return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def pending_timestamp(self) -> int:
+        """The timestamp the next transaction will execute at."""
+        return int(self.tester.get_block_by_number("pending")["timestamp"])
 
     def time_travel(self, timestamp: int) -> None:
         """Mine a block at ``timestamp`` (must be later than the latest block)."""

@@ -1,0 +1,1 @@
+"""Differential testing: the reference model as the oracle for a market contract (issue: spec/vectors.md)."""

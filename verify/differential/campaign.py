@@ -1,0 +1,132 @@
+"""Run the differential campaign and report it: ``fairwatt diff``.
+
+A failure is shrunk by hypothesis and written out as a replayable pytest file: the printed program of
+the failing run, wrapped in a test that rebuilds the same world.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.internal.conjecture import engine
+from hypothesis.stateful import run_state_machine_as_test
+
+from verify.differential.machine import artifacts_with_mocks, build_world, machine
+from verify.toolchain.compiler import CONTRACTS
+
+REPLAY_TEMPLATE = '''"""Replay of a differential failure found by `fairwatt diff` against {contracts}.
+
+{message}
+"""
+
+from pathlib import Path
+
+from verify.differential.machine import artifacts_with_mocks, build_world, machine
+
+CONTRACTS = Path({contracts_literal})
+
+
+def test_{name}():
+    DifferentialMachine = machine(build_world(artifacts_with_mocks(CONTRACTS)))
+{program}
+'''
+
+
+@dataclass
+class Report:
+    """What a campaign did."""
+
+    contracts: str
+    examples: int
+    steps: int = 0
+    seconds: float = 0.0
+    failures: list[dict] = field(default_factory=list)
+    reached: list[str] = field(default_factory=list)
+
+    @property
+    def steps_per_second(self) -> float:
+        return round(self.steps / self.seconds, 1) if self.seconds else 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "contracts": self.contracts,
+            "examples": self.examples,
+            "steps": self.steps,
+            "seconds": round(self.seconds, 2),
+            "steps_per_second": self.steps_per_second,
+            "failures": self.failures,
+            "statuses_reached": self.reached,
+        }
+
+
+def program_of(error: BaseException) -> str:
+    """The shrunk failing program hypothesis attached to ``error`` (its ``state = ...`` lines)."""
+    notes = "\n".join(getattr(error, "__notes__", []))
+    lines = notes.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("state = ")), None)
+    if start is None:
+        return ""
+    end = next(
+        (i for i in range(start, len(lines)) if lines[i].startswith("state.teardown()")), len(lines) - 1
+    )
+    return "\n".join(lines[start : end + 1])
+
+
+def replay_file(program: str, message: str, contracts: Path, name: str) -> str:
+    """A pytest file that replays ``program``; it fails for as long as the defect is there."""
+    body = "\n".join("    " + line for line in program.splitlines())
+    return REPLAY_TEMPLATE.format(
+        contracts=contracts,
+        contracts_literal=repr(str(contracts)),
+        message=message.strip().replace('"""', "'''"),
+        name=re.sub(r"\W", "_", name),
+        program=body,
+    )
+
+
+def run(
+    examples: int,
+    contracts: Path = CONTRACTS,
+    steps: int = 40,
+    replay_dir: Path | None = None,
+    seed: int | None = 0,
+    shrink_seconds: int = 60,
+) -> Report:
+    """Run ``examples`` random action sequences of up to ``steps`` steps against ``contracts``.
+
+    Shrinking a failure stops after ``shrink_seconds`` (hypothesis' own cap is 300 s); 0 skips it.
+    """
+    world = build_world(artifacts_with_mocks(contracts))
+    report = Report(contracts=str(contracts), examples=examples)
+    config = settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        derandomize=seed is not None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink_seconds else []),
+    )
+    start = time.perf_counter()
+    cap, engine.MAX_SHRINKING_SECONDS = engine.MAX_SHRINKING_SECONDS, shrink_seconds
+    try:
+        run_state_machine_as_test(machine(world), settings=config)
+    except AssertionError as error:  # a Mismatch, or a broken invariant
+        program = program_of(error)
+        failure = {"error": f"{type(error).__name__}: {error}", "program": program}
+        if replay_dir is not None and program:
+            replay_dir.mkdir(parents=True, exist_ok=True)
+            path = replay_dir / "test_replay_differential_failure.py"
+            path.write_text(replay_file(program, failure["error"], contracts, "differential_failure"))
+            failure["replay"] = str(path)
+        report.failures.append(failure)
+    finally:
+        engine.MAX_SHRINKING_SECONDS = cap
+    report.seconds = time.perf_counter() - start
+    report.steps = world.steps
+    report.reached = sorted(s.name for s in world.reached)
+    return report

@@ -1,0 +1,343 @@
+"""The differential state machine: every rule applies one action to the reference ``Market`` and,
+when a contract is attached, to the deployed market; after every step the two must agree.
+
+Compared after each step: success or revert and the error's name and arguments; the decoded events;
+the whole observable state (every order, every user with reputation, fraud counts, ban date, history
+and pending balance, the contract's balance); the externally owned accounts' ether. Invariants: value
+conservation, solvency, reputation bounds, and a rejected action changes nothing.
+
+Without a contract (``machine()``) the same rules exercise the model alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from reference import errors
+from reference import events as ev
+from reference import market as mk
+from reference.params import RESOLVED
+from reference.quotes import Ciphertext, encrypt, public_key
+from verify.differential.observe import contract_state, differences, model_events, model_state
+from verify.driver import ContractMarket
+from verify.toolchain.chain import Chain, Outcome
+from verify.toolchain.compiler import Artifact
+
+P = RESOLVED
+S = mk.OrderStatus
+TERMINAL = {S.COMPLETED, S.UNSOLD, S.FAILED}
+DEPOSIT = 10**15
+ROLES = ("s0", "s1", "b0", "b1", "b2", "stranger", "hostile", "reentrant")
+"""Actors: two sellers, three bidders, an unregistered account, a contract that refuses ether and a
+contract that re-enters ``withdraw`` when paid."""
+REFUSING = "hostile"
+
+# small draws, which hypothesis favours, are the happy path; the rest are the faults
+sellers = st.sampled_from(["s0", "s1", "b0", "stranger"])
+bidders = st.sampled_from(["b0", "b1", "b2", "hostile", "reentrant", "s1", "s0", "stranger"])
+picks = st.integers(0, 7)
+quotes = st.integers(0, 21).map(lambda g: [P.max_quote + 1, 0][g - 20] if g >= 20 else (20 - g) * 10**9)
+
+# transition name -> (reference function, whether it takes ``now``)
+ACTIONS: dict[str, tuple[Any, bool]] = {
+    "register_user": (mk.register_user, False),
+    "post_order": (mk.post_order, True),
+    "place_bid": (mk.place_bid, True),
+    "disclose_key": (mk.disclose_key, True),
+    "open_bids": (mk.open_bids, True),
+    "settle": (mk.settle, True),
+    "claim_seller_default": (mk.claim_seller_default, True),
+    "pay_price": (mk.pay_price, True),
+    "claim_buyer_default": (mk.claim_buyer_default, True),
+    "confirm_delivery": (mk.confirm_delivery, True),
+    "claim_delivery_timeout": (mk.claim_delivery_timeout, True),
+    "report_non_delivery": (mk.report_non_delivery, True),
+    "withdraw": (mk.withdraw, False),
+}
+VALUE_ARG = {"place_bid": 3, "pay_price": 2}
+"""Position of the ether value among an action's arguments."""
+
+
+class Mismatch(AssertionError):
+    """The contract and the model disagree."""
+
+
+@dataclass
+class World:
+    """A deployed market with its actors, snapshotted right after set-up."""
+
+    contract: ContractMarket
+    actors: dict[str, str]
+    snapshot: Any = None
+    steps: int = 0
+    seconds: float = 0.0
+    reached: set = field(default_factory=set)
+
+
+def build_world(artifacts: dict[str, Artifact]) -> World:
+    """Deploy the market and a hostile bidder on a fresh chain; register the actors."""
+    chain = Chain(accounts=8)
+    contract = ContractMarket.deploy(chain, artifacts=artifacts)
+    actors = dict(zip(ROLES[:6], chain.accounts[1:7], strict=True))
+    for role, mode in (("hostile", 1), ("reentrant", 2)):  # HostileBidder.Mode: Revert, Reenter
+        proxy = chain.deploy(artifacts["HostileBidder"], contract.address, value=10**20).value
+        assert chain.transact(proxy.functions.setMode(mode)).ok
+        contract.proxies[proxy.address] = proxy
+        actors[role] = proxy.address
+    world = World(contract, actors)
+    world.snapshot = contract.snapshot()
+    return world
+
+
+class MarketMachine(RuleBasedStateMachine):
+    """Rules shared by the model-only and the differential campaigns."""
+
+    WORLD: ClassVar[World | None] = None
+    """The deployed contract to compare against; None runs the model alone."""
+
+    def __init__(self):
+        super().__init__()
+        world = self.WORLD
+        self.contract = world.contract if world else None
+        if world is not None and self.contract is not None:
+            self.contract.revert(world.snapshot)
+            world.snapshot = self.contract.snapshot()  # snapshots are used up by a revert
+            self.actors = dict(world.actors)
+        else:
+            self.actors = {role: role for role in ROLES}
+        self.operator = self.contract.operator if self.contract else "operator"
+        self.market = mk.Market(operator=self.operator)
+        self.model_now = 0
+        self.keys: list[int] = []
+        self.paid_in = 0
+        self.paid_out = 0
+        self.reached: set[S] = set()
+        self.ether = self._ether()
+
+    # -- applying one action to both sides ----------------------------------------------
+
+    def now(self) -> int:
+        return self.contract.chain.pending_timestamp() if self.contract else self.model_now
+
+    def wait_until(self, timestamp: int) -> None:
+        if self.contract:
+            self.contract.at_time(timestamp)
+        else:
+            self.model_now = max(self.model_now, timestamp)
+
+    def apply(self, action: str, *args) -> bool:
+        """Apply ``action`` to the model and the contract; return whether it succeeded."""
+        function, takes_now = ACTIONS[action]
+        receiver = args[0] if action == "withdraw" else None
+        model_args = (*args, self.now()) if takes_now else args
+        if receiver is not None:
+            model_args = (receiver, receiver != self.actors[REFUSING])
+        before = self.market
+        try:
+            after, events = function(before, *model_args)
+            expected: tuple = (None, ())
+        except errors.FairwattError as exc:
+            after, events, expected = before, [], (type(exc).__name__, exc.args)
+            assert self.market is before  # MKT-2
+        if self.contract is not None:
+            self._compare(action, args, expected, model_events(events), after)
+        self.market = after
+        if expected[0] is None:
+            self.paid_in += args[VALUE_ARG[action]] if action in VALUE_ARG else 0
+            self.paid_out += sum(e.amount for e in events if isinstance(e, ev.Withdrawn))
+            self.reached.update(o.status for o in self.market.orders)
+        return expected[0] is None
+
+    def _compare(self, action: str, args: tuple, expected: tuple, events: list, after: mk.Market) -> None:
+        assert self.contract is not None
+        world = self.WORLD
+        assert world is not None
+        outcome: Outcome = getattr(self.contract, action)(*args)
+        world.steps += 1
+        got = (outcome.error, tuple(outcome.error_args)) if not outcome.ok else (None, ())
+        if got != expected:
+            raise Mismatch(f"{action}{args}: model {_outcome(expected)}, contract {_outcome(got)}")
+        if outcome.ok and outcome.events != events:
+            raise Mismatch(f"{action}{args}: events differ\n  model    {events}\n  contract {outcome.events}")
+        if outcome.ok and outcome.fee:
+            sender = args[0] if isinstance(args[0], str) else None
+            if sender in self.ether:  # proxied and caller-less actions are sent by the operator
+                value = args[VALUE_ARG[action]] if action in VALUE_ARG else 0
+                self.ether[sender] -= outcome.fee + value
+        for name, data in outcome.events:
+            if name == "Withdrawn" and data["account"] in self.ether:
+                self.ether[data["account"]] += data["amount"]
+        accounts = list(self.actors.values())
+        diffs = differences(model_state(after, accounts), contract_state(self.contract, accounts))
+        if diffs:
+            raise Mismatch(f"after {action}{args}:\n  " + "\n  ".join(diffs[:12]))
+
+    def _ether(self) -> dict[str, int]:
+        if self.contract is None:
+            return {}
+        eoas = [a for a in self.actors.values() if a not in self.contract.proxies]
+        return {a: self.contract.chain.balance(a) for a in eoas}
+
+    # -- rules ---------------------------------------------------------------------------
+
+    @initialize(first=quotes, second=quotes)
+    def an_auction_under_way(self, first, second):
+        """Every run starts with users registered, an order with two bids and an order without."""
+        for role in ROLES:
+            if role != "stranger":
+                self.apply("register_user", self.operator, self.actors[role])
+        self.post("s0", 77, 10**9)
+        for nonce, (role, quote) in enumerate([("b0", first), ("b1", second)], start=1):
+            self.apply("place_bid", self.actors[role], 0, encrypt(public_key(77), quote, nonce), DEPOSIT)
+        self.post("s1", 78, 10**9)
+
+    def few_orders(self) -> bool:
+        return len(self.market.orders) < 6
+
+    def has_orders(self) -> bool:
+        return bool(self.market.orders)
+
+    def pick(self, pick: int) -> int:
+        """An order id, live orders with bids first, then other live orders, then any."""
+        orders = self.market.orders
+        live = [i for i, o in enumerate(orders) if o.status not in TERMINAL]
+        candidates = [i for i in live if orders[i].bids] + [i for i in live if not orders[i].bids]
+        candidates += [i for i in range(len(orders)) if i not in live]
+        return candidates[pick % len(candidates)]
+
+    @precondition(few_orders)
+    @rule(seller=sellers, key=st.integers(1, 1000), start=st.integers(1, 5).map(lambda g: g * 10**9))
+    def post(self, seller, key, start):
+        if self.apply("post_order", self.actors[seller], 1000, start, DEPOSIT, public_key(key)):
+            self.keys.append(key)
+
+    @precondition(has_orders)
+    @rule(bidder=bidders, pick=picks, quote=quotes, nonce=st.integers(1, 2**64), bad=st.integers(0, 5))
+    def bid(self, bidder, pick, quote, nonce, bad):
+        order_id = self.pick(pick)
+        sealed = encrypt(self.market.orders[order_id].public_key, quote, nonce)
+        if bad == 5:  # an undecryptable ciphertext now and then
+            sealed = Ciphertext((1, 3), sealed.c2)
+        value = DEPOSIT if bad != 4 else DEPOSIT + 1  # and a wrong deposit
+        self.apply("place_bid", self.actors[bidder], order_id, sealed, value)
+
+    @precondition(has_orders)
+    @rule(pick=picks, right=st.integers(0, 4), lapse=st.integers(0, 3))
+    def advance(self, pick, right, lapse):
+        """Move one order to its next step: mostly the right action, sometimes a wrong one or a lapse."""
+        order_id = self.pick(pick)
+        order = self.market.orders[order_id]
+        wrong, late = right == 4, lapse == 3
+        now = self.now()
+        if order.status == S.OPEN and now < order.bidding_end:
+            self.wait_until(order.bidding_end)
+        elif order.status == S.OPEN and late:
+            self.wait_until(order.disclosure_end)
+            self.apply("claim_seller_default", order_id)
+        elif order.status == S.OPEN:
+            self.apply("disclose_key", order.seller, order_id, self.keys[order_id] + wrong)
+        elif order.status in (S.DISCLOSED, S.ABANDONED) and order.opened < len(order.bids):
+            self.apply("open_bids", order_id, 1 + right)
+        elif order.status == S.DISCLOSED:
+            self.apply("settle", order_id)
+        elif order.status == S.SETTLED and late:
+            self.wait_until(order.deadline)
+            self.apply("claim_buyer_default", order_id)
+        elif order.status == S.SETTLED:
+            payer = order.seller if wrong else order.winner
+            self.apply("pay_price", payer, order_id, order.price + (lapse == 2))
+        elif order.status == S.PAID:
+            if late:
+                self.wait_until(order.deadline)
+            outcome = [
+                ("confirm_delivery", order.winner, order_id),
+                ("confirm_delivery", self.operator, order_id),
+                ("report_non_delivery", self.operator, order_id),
+                ("claim_delivery_timeout", order_id),
+                ("confirm_delivery", order.seller, order_id),  # not allowed: the seller
+            ][right]
+            self.apply(*outcome)
+
+    @precondition(has_orders)
+    @rule(pick=picks, moves=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3)), min_size=2, max_size=8))
+    def play(self, pick, moves):
+        """Several moves of one order in a single draw, so that deep states are reached in few steps."""
+        for right, lapse in moves:
+            self.advance(pick, right, lapse)
+
+    @rule(seconds=st.sampled_from([1, 60, 600]))
+    def wait(self, seconds):
+        self.wait_until(self.now() + seconds)
+
+    @precondition(has_orders)
+    @rule(pick=picks, caller=st.sampled_from([*ROLES, "operator"]), which=st.integers(0, 8))
+    def chaos(self, pick, caller, which):
+        """Any transition, any caller, any time: it either succeeds legally or changes nothing."""
+        order_id = pick % (len(self.market.orders) + 1)  # sometimes an unknown order
+        who = self.operator if caller == "operator" else self.actors[caller]
+        action, *args = [
+            ("disclose_key", who, order_id, 1),
+            ("open_bids", order_id, 1),
+            ("settle", order_id),
+            ("pay_price", who, order_id, 1),
+            ("confirm_delivery", who, order_id),
+            ("report_non_delivery", who, order_id),
+            ("claim_delivery_timeout", order_id),
+            ("claim_buyer_default", order_id),
+            ("claim_seller_default", order_id),
+        ][which]
+        self.apply(action, *args)
+
+    @rule(role=st.sampled_from(ROLES))
+    def withdraw(self, role):
+        self.apply("withdraw", self.actors[role])
+
+    # -- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def conservation_and_solvency_SET_6(self):
+        assert mk.is_solvent(self.market)
+        assert self.market.balance == self.paid_in - self.paid_out
+        if self.contract is not None:
+            assert self.contract.balance() == self.market.balance
+            for account, expected in self.ether.items():
+                got = self.contract.chain.balance(account)
+                if got != expected:
+                    raise Mismatch(f"ether of {account}: expected {expected}, chain {got}")
+
+    @invariant()
+    def reputations_in_bounds_REP_7(self):
+        for user in self.market.users.values():
+            assert P.min_reputation <= user.seller_reputation <= P.max_reputation
+            assert P.min_reputation <= user.buyer_reputation <= P.max_reputation
+
+    def teardown(self):
+        if self.WORLD is not None:
+            self.WORLD.reached |= self.reached
+
+
+def _outcome(result: tuple) -> str:
+    return "success" if result[0] is None else f"revert {result[0]}{tuple(result[1])}"
+
+
+def machine(world: World | None = None) -> type[MarketMachine]:
+    """A machine class bound to ``world`` (None: the model alone)."""
+    return type("DifferentialMachine" if world else "ModelMachine", (MarketMachine,), {"WORLD": world})
+
+
+MOCKS = Path(__file__).with_name("mocks")
+"""Hostile counterparties, compiled beside the market under test (they import its interface)."""
+
+
+def artifacts_with_mocks(contracts: Path) -> dict[str, Artifact]:
+    """Compile the market under test together with the hostile mocks."""
+    from verify.toolchain.compiler import compile_sources, read_tree
+
+    sources = read_tree(contracts)
+    sources.update({f"hostile/{k}": v for k, v in read_tree(MOCKS).items()})
+    return compile_sources(sources)

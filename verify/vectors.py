@@ -1,0 +1,262 @@
+"""Test vectors (``spec/vectors.md``): scripted scenarios run on the reference model, written as JSON
+cases that any implementation can replay; and the replayer for a market contract.
+
+Accounts are role names (``operator``, ``s0``, ``b0``, ...); a replayer maps them to its own addresses.
+Every step carries the absolute block timestamp it must execute at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reference import errors
+from reference import market as mk
+from reference.quotes import Ciphertext, encrypt, public_key
+from verify.differential.observe import contract_state, differences, model_events, model_state
+
+FORMAT = "fairwatt-vectors/1"
+T0 = 2_000_000_000
+"""Block timestamp of every vector's first step."""
+ROLES = ["s0", "s1", "b0", "b1", "b2", "stranger"]
+REGISTERED = ["s0", "s1", "b0", "b1", "b2"]
+KEY = 4242
+DEPOSIT = 10**15
+GWEI = 10**9
+NOW_ARG = {name for name in ("post_order", "place_bid", "disclose_key", "open_bids", "settle",
+                             "claim_seller_default", "pay_price", "claim_buyer_default", "confirm_delivery",
+                             "claim_delivery_timeout", "report_non_delivery")}  # fmt: skip
+ARGUMENTS = {
+    "register_user": ("caller", "account"),
+    "post_order": ("seller", "quantity", "start_price", "deposit", "public_key"),
+    "place_bid": ("bidder", "order_id", "ciphertext", "value"),
+    "disclose_key": ("caller", "order_id", "private_key"),
+    "open_bids": ("order_id", "count"),
+    "settle": ("order_id",),
+    "claim_seller_default": ("order_id",),
+    "pay_price": ("caller", "order_id", "value"),
+    "claim_buyer_default": ("order_id",),
+    "confirm_delivery": ("caller", "order_id"),
+    "claim_delivery_timeout": ("order_id",),
+    "report_non_delivery": ("caller", "order_id"),
+    "withdraw": ("caller",),
+}
+"""Each action's arguments, by name, in the order the reference function and the driver take them."""
+
+
+@dataclass
+class Script:
+    """Builds a scenario on the model, one action at a time, recording what it must do."""
+
+    name: str
+    clauses: list[str]
+    market: mk.Market = field(default_factory=lambda: mk.Market(operator="operator"))
+    now: int = T0
+    steps: list[dict] = field(default_factory=list)
+
+    def wait(self, seconds: int) -> None:
+        self.now += seconds
+
+    def until(self, timestamp: int) -> None:
+        self.now = max(self.now, timestamp)
+
+    def do(self, action: str, *args: Any) -> Script:
+        function = getattr(mk, action)
+        call = (*args, self.now) if action in NOW_ARG else args
+        step: dict[str, Any] = {
+            "time": self.now,
+            "action": action,
+            "args": _encode(dict(zip(ARGUMENTS[action], args, strict=True))),
+        }
+        try:
+            self.market, events = function(self.market, *call)
+            step["expect"] = {"ok": True, "events": _encode(model_events(events))}
+        except errors.FairwattError as exc:
+            step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _encode(list(exc.args))}
+        step["post"] = _encode(model_state(self.market, ROLES))
+        self.steps.append(step)
+        self.now += 1  # a chain executes one transaction per block
+        return self
+
+    def case(self) -> dict:
+        return {
+            "format": FORMAT,
+            "name": self.name,
+            "clauses": self.clauses,
+            "roles": ROLES,
+            "steps": self.steps,
+        }
+
+
+def _encode(value: Any) -> Any:
+    """JSON-ready: tuples become lists, ciphertexts become {c1x, c1y, c2}, points become [x, y]."""
+    if isinstance(value, Ciphertext):
+        return {"c1x": value.c1[0], "c1y": value.c1[1], "c2": value.c2}
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _setup(name: str, clauses: list[str]) -> Script:
+    s = Script(name, clauses)
+    for role in REGISTERED:
+        s.do("register_user", "operator", role)
+    return s
+
+
+def _auction(s: Script, quotes: list[tuple[str, int | Ciphertext]], start: int = GWEI) -> Script:
+    """Order 0 by s0 with ``quotes`` as bids, then disclosed."""
+    key = public_key(KEY)
+    s.do("post_order", "s0", 1000, start, DEPOSIT, key)
+    for nonce, (bidder, quote) in enumerate(quotes, start=1):
+        sealed = quote if isinstance(quote, Ciphertext) else encrypt(key, quote, nonce)
+        s.do("place_bid", bidder, 0, sealed, DEPOSIT)
+    s.until(s.market.orders[0].bidding_end)
+    return s.do("disclose_key", "s0", 0, KEY)
+
+
+def scenarios() -> Iterator[Script]:
+    """The scripted scenarios; each names the clauses it exercises."""
+    s = _auction(_setup("happy_path_second_price", ["AUC-1", "AUC-2", "AUC-4", "AUC-6", "AUC-7", "AUC-8",
+                 "SET-1", "SET-2", "SET-7", "REP-2", "REP-6", "REP-7"]),
+                 [("b0", 9 * GWEI), ("b1", 4 * GWEI), ("b2", 6 * GWEI)])  # fmt: skip
+    s.do("open_bids", 0, 3).do("settle", 0).do("pay_price", "b0", 0, 6 * GWEI).do("confirm_delivery", "b0", 0)
+    for role in ("b0", "b1", "b2", "s0"):
+        s.do("withdraw", role)
+    s.do("withdraw", "b0")  # nothing left
+    yield s
+
+    s = _auction(_setup("tie_earliest_bid_wins", ["AUC-6", "AUC-7"]), [("b0", 5 * GWEI), ("b1", 5 * GWEI)])
+    yield s.do("open_bids", 0, 1).do("open_bids", 0, 1).do("open_bids", 0, 1).do("settle", 0)
+
+    s = _auction(_setup("single_bid_pays_the_start_price", ["AUC-7"]), [("b0", 7 * GWEI)], start=2 * GWEI)
+    yield s.do("open_bids", 0, 5).do("settle", 0)
+
+    bad: list[tuple[str, int | Ciphertext]] = [("b0", Ciphertext((1, 3), 5)), ("b1", GWEI), ("b2", 2**128)]
+    s = _auction(_setup("invalid_quotes_are_refunded", ["AUC-5", "QUO-4"]), bad, start=2 * GWEI)
+    yield s.do("open_bids", 0, 3).do("settle", 0).do("withdraw", "b0")
+
+    s = _setup("seller_never_discloses", ["SET-5", "REP-8", "REP-9"])
+    s.do("post_order", "s0", 1000, GWEI, DEPOSIT, public_key(KEY))
+    s.do("place_bid", "b0", 0, encrypt(public_key(KEY), 3 * GWEI, 1), DEPOSIT)
+    s.until(s.market.orders[0].disclosure_end - 1)
+    s.do("claim_seller_default", 0)
+    s.do("claim_seller_default", 0).do("open_bids", 0, 1).do("withdraw", "b0")
+    yield s.do("post_order", "s0", 1000, GWEI, DEPOSIT, public_key(KEY))
+
+    s = _auction(_setup("buyer_default", ["SET-4", "REP-5", "REP-8"]), [("b0", 9 * GWEI), ("b1", 4 * GWEI)])
+    s.do("open_bids", 0, 2).do("settle", 0).do("pay_price", "b1", 0, 4 * GWEI)
+    s.until(s.market.orders[0].deadline)
+    yield s.do("pay_price", "b0", 0, 4 * GWEI).do("claim_buyer_default", 0).do("withdraw", "s0")
+
+    s = _auction(_setup("non_delivery", ["SET-3", "REP-3", "REP-4", "REP-8"]), [("b0", 9 * GWEI)])
+    s.do("open_bids", 0, 1).do("settle", 0).do("pay_price", "b0", 0, GWEI)
+    yield s.do("report_non_delivery", "b0", 0).do("report_non_delivery", "operator", 0).do("withdraw", "b0")
+
+    s = _auction(_setup("delivery_timeout", ["SET-2"]), [("b0", 9 * GWEI)])
+    s.do("open_bids", 0, 1).do("settle", 0).do("pay_price", "b0", 0, GWEI)
+    s.do("claim_delivery_timeout", 0)
+    s.until(s.market.orders[0].deadline)
+    yield s.do("confirm_delivery", "b1", 0).do("claim_delivery_timeout", 0)
+
+    s = _setup("rejections", ["MKT-1", "MKT-2", "MKT-3", "MKT-4", "AUC-1", "AUC-2", "AUC-3", "AUC-4"])
+    s.do("register_user", "s0", "stranger").do("register_user", "operator", "b0")
+    s.do("post_order", "stranger", 1, GWEI, DEPOSIT, public_key(KEY))
+    s.do("post_order", "s0", 0, GWEI, DEPOSIT, public_key(KEY)).do(
+        "post_order", "s0", 1, GWEI, DEPOSIT, (1, 3)
+    )
+    s.do("post_order", "s0", 1, GWEI, DEPOSIT, public_key(KEY))
+    sealed = encrypt(public_key(KEY), 3 * GWEI, 1)
+    s.do("place_bid", "b0", 1, sealed, DEPOSIT).do("place_bid", "s0", 0, sealed, DEPOSIT)
+    s.do("place_bid", "b0", 0, sealed, DEPOSIT + 1).do("place_bid", "stranger", 0, sealed, DEPOSIT)
+    s.do("disclose_key", "s0", 0, KEY)
+    s.until(s.market.orders[0].bidding_end)
+    s.do("place_bid", "b1", 0, sealed, DEPOSIT).do("disclose_key", "b0", 0, KEY).do(
+        "disclose_key", "s0", 0, KEY + 1
+    )
+    yield s.do("settle", 0).do("open_bids", 0, 1).do("withdraw", "b0")
+
+
+def generate(out: Path) -> list[Path]:
+    """Write every scenario as ``out/<name>.json``."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for script in scenarios():
+        path = out / f"{script.name}.json"
+        path.write_text(json.dumps(script.case(), indent=1))
+        paths.append(path)
+    return paths
+
+
+# -- replaying ------------------------------------------------------------------------------
+
+
+def _decode(action: str, args: dict, account: Callable[[str], str]) -> list:
+    """A step's arguments for the driver, roles replaced by addresses."""
+    values = []
+    for name in ARGUMENTS[action]:
+        value = args[name]
+        if name in ("caller", "account", "seller", "bidder"):
+            value = account(value)
+        elif name == "ciphertext":
+            value = Ciphertext((value["c1x"], value["c1y"]), value["c2"])
+        elif name == "public_key":
+            value = tuple(value)
+        values.append(value)
+    return values
+
+
+def _roles(value: Any, names: dict[str, str]) -> Any:
+    """Addresses replaced by role names, tuples by lists: a contract's view in the vectors' terms."""
+    if isinstance(value, dict):
+        return {names.get(k, k): _roles(v, names) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_roles(v, names) for v in value]
+    if isinstance(value, str):
+        return names.get(value, value)
+    return value
+
+
+def replay_all(contracts: Path, cases: list[dict]) -> dict[str, list[str]]:
+    """Replay every case on its own fresh deployment of ``contracts``: case name -> differences."""
+    from verify.differential.machine import artifacts_with_mocks, build_world
+
+    world = build_world(artifacts_with_mocks(contracts))
+    actors = {**world.actors, "operator": world.contract.operator}
+    results = {}
+    for case in cases:
+        world.contract.revert(world.snapshot)
+        world.snapshot = world.contract.snapshot()
+        results[case["name"]] = replay(case, world.contract, actors)
+    return results
+
+
+def replay(case: dict, contract, actors: dict[str, str]) -> list[str]:
+    """Replay ``case`` on a fresh ``contract`` (a driver); return every difference found."""
+    names = {address: role for role, address in actors.items()}
+    problems = []
+    for number, step in enumerate(case["steps"]):
+        if step["time"] < contract.chain.pending_timestamp():
+            return [f"step {number}: the chain is already past {step['time']}"]
+        contract.at_time(step["time"])
+        outcome = getattr(contract, step["action"])(
+            *_decode(step["action"], step["args"], actors.__getitem__)
+        )
+        where = f"step {number} {step['action']}"
+        expect = step["expect"]
+        got_error = (outcome.error, _roles(list(outcome.error_args), names))
+        if outcome.ok != expect["ok"]:
+            wanted = "success" if expect["ok"] else expect["error"]
+            problems.append(f"{where}: expected {wanted}, got {outcome.error or 'success'}")
+        elif not outcome.ok and got_error != (expect["error"], expect["args"]):
+            problems.append(f"{where}: expected {expect['error']}{expect['args']}, got {got_error}")
+        elif outcome.ok and _roles(outcome.events, names) != expect["events"]:
+            problems.append(f"{where}: events {outcome.events} != {expect['events']}")
+        state = _roles(contract_state(contract, [actors[r] for r in case["roles"]]), names)
+        problems += [f"{where}: {d}" for d in differences(step["post"], state)]
+    return problems
