@@ -21,10 +21,10 @@ library Reputation {
         return 1 << (n - 1);
     }
 
-    /// @dev Eq 4: `(L*z)*wad / (sum*wad + L*z)`, `L*z` unrounded (REP-5).
+    /// @dev Eq 4: `(L*z)*wad / (sum*wad + L*z)`, `L*z` unrounded, rounded up: a default always costs (REP-5).
     function buyerPenalty(uint256 amount, uint256 previousTotal) internal pure returns (uint256) {
         uint256 loss = Params.PROFIT_COEFFICIENT * amount;
-        return loss.mulDiv(Params.WAD, previousTotal * Params.WAD + loss);
+        return (loss * Params.WAD).ceilDiv(previousTotal * Params.WAD + loss);
     }
 
     /// @dev Eq 5: `q = L * s` (REP-6).

@@ -61,14 +61,15 @@ def penalty_coefficient(frauds: int, max_exponent: int) -> int:
 def buyer_penalty(amount: int, previous_total: int, profit_coefficient: int, wad: int) -> int:
     """Eq 4: ``L·z / (Σ_{k-1}|z_i| + L·z)`` in fixed point, as ``(L·z)·wad / (Σ·wad + L·z)`` (REP-5).
 
-    ``L·z`` stays unrounded (``L`` is fixed point): only the final division rounds down.
+    ``L·z`` stays unrounded (``L`` is fixed point) and the one division rounds **up**: a default
+    always costs at least one unit, however small it is against the history (ERR-17).
 
     pre: 0 < amount < 2**128 and 0 <= previous_total < 2**128 and 0 < profit_coefficient < wad < 2**64
-    post: 0 <= __return__ <= wad
+    post: 1 <= __return__ <= wad
     post: previous_total > 0 or __return__ == wad
     """
     loss = mul(profit_coefficient, amount)
-    return mul_div(loss, wad, add(mul(previous_total, wad), loss))
+    return ceil_div(mul(loss, wad), add(mul(previous_total, wad), loss))
 
 
 def buyer_growth(seller_growth: int, profit_coefficient: int, wad: int) -> int:

@@ -335,9 +335,16 @@ MOCKS = Path(__file__).with_name("mocks")
 
 
 def artifacts_with_mocks(contracts: Path) -> dict[str, Artifact]:
-    """Compile the market under test together with the hostile mocks."""
-    from verify.toolchain.compiler import compile_sources, read_tree
+    """Compile the market under test, then again with the hostile mocks.
+
+    The first compile reports the implementation's own errors; the mocks import
+    ``interfaces/IFairwattMarket.sol``, fairwatt's own unless the implementation ships one.
+    """
+    from verify.toolchain.compiler import CONTRACTS, compile_sources, read_tree
 
     sources = read_tree(contracts)
+    compile_sources(sources)
+    interface = "interfaces/IFairwattMarket.sol"
+    sources.setdefault(interface, (CONTRACTS / interface).read_text())
     sources.update({f"hostile/{k}": v for k, v in read_tree(MOCKS).items()})
     return compile_sources(sources)
