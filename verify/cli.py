@@ -192,6 +192,52 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prove_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", type=Path, help="write one entry per obligation here")
+    p.add_argument(
+        "--params", nargs="+", default=["resolved", "paper-literal"], choices=["resolved", "paper-literal"]
+    )
+    p.add_argument("--no-crosshair", action="store_true", help="only the Z3 obligations")
+    p.add_argument("--crosshair-seconds", type=float, default=4, help="CrossHair's budget per condition")
+
+
+@command("prove", "Z3 proofs of the fairness invariants, and CrossHair on the reference model", _prove_args)
+def cmd_prove(args: argparse.Namespace) -> int:
+    from verify.check import Context
+    from verify.findings import Status
+    from verify.registry import discover
+
+    options = {"params": tuple(args.params), "crosshair_seconds": args.crosshair_seconds}
+    ctx = Context(root=ROOT, out=ROOT / "reports", contracts=CONTRACTS, options=options)
+    stages = ("proofs",) if args.no_crosshair else ("proofs", "symbolic")
+    entries, failed = [], False
+    print(f"{'obligation':36} {'params':14} {'clause':7} {'status':10} seconds")
+    for check_id, cls in discover().items():
+        if cls.STAGE not in stages:
+            continue
+        for f in cls().run(ctx):
+            params = f.data.get("params", "resolved")
+            entry = {"id": check_id, "clause": f.clause, "params": params, "status": f.status.value,
+                     "seconds": round(f.seconds, 3), "statement": f.title}  # fmt: skip
+            if f.evidence and f.status != Status.PROVED:
+                entry["counterexample"] = f.evidence
+            entries.append(entry)
+            label = check_id if check_id != "crosshair" else f"crosshair {f.location}"
+            print(f"{label:36} {params:14} {f.clause:7} {f.status.value:10} {f.seconds:7.2f}")
+            if params == "resolved" and f.bad:
+                failed = True
+                print("    " + (f.evidence or f.title).replace("\n", "\n    "))
+    total = sum(e["seconds"] for e in entries)
+    defects = [e for e in entries if e["params"] != "resolved" and e["status"] == "refuted"]
+    print(f"\n{len(entries)} results in {total:.1f} s; paper-literal defects shown: {len(defects)}")
+    for e in defects:
+        print(f"  {e['id']}: {e['counterexample'].splitlines()[0] if e.get('counterexample') else ''} ...")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(entries, indent=2))
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fairwatt", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)

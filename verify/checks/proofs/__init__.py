@@ -1,0 +1,1 @@
+"""Z3 proof obligations of the auction, reputation and settlement rules."""

@@ -1,0 +1,234 @@
+"""Auction obligations, for any number of bidders.
+
+Each unbounded obligation is an induction over ``open_one`` — the incremental top-two update that the
+model and the contract apply to one bid — stated as one formula: the invariant holds for the empty
+auction (base) and is preserved by opening one more bid from any state satisfying it (step). Since
+every opening sequence is a chain of such steps, the invariant holds after any number of bids.
+A bounded check of the full sequential auction (``BOUND`` bids) cross-checks truthfulness.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from reference.params import Params
+from verify.checks.proofs.base import ProofCheck
+from verify.checks.proofs.encodings import auction_price, maximum, open_one
+from verify.findings import Impact
+
+BOUND = 4
+"""Bids in the bounded cross-check."""
+
+
+def _bid(p: Params, suffix: str = "") -> tuple[z3.ArithRef, z3.BoolRef, z3.ArithRef, z3.BoolRef]:
+    """A bid's quote and validity, the start price, and what validity implies (AUC-5)."""
+    quote, valid, start = z3.Int(f"quote{suffix}"), z3.Bool(f"valid{suffix}"), z3.Int("start_price")
+    facts = z3.And(start >= p.min_price, z3.Implies(valid, z3.And(quote >= start, quote <= p.max_quote)))
+    return quote, valid, start, facts
+
+
+def _state(start: z3.ArithRef, name: str = "") -> tuple[z3.ArithRef, z3.ArithRef, z3.BoolRef, z3.BoolRef]:
+    """A running top two and the facts every reachable one satisfies: 0 <= second <= highest,
+    a leader exactly when highest > 0, and then highest >= start price."""
+    h, s, leading = z3.Int(f"highest{name}"), z3.Int(f"second{name}"), z3.Bool(f"leading{name}")
+    return h, s, leading, _reachable(h, s, leading, start)
+
+
+def _reachable(h, s, leading, start) -> z3.BoolRef:
+    return z3.And(s >= 0, s <= h, leading == (h > 0), z3.Implies(leading, h >= start))
+
+
+class WinnerHighest(ProofCheck):
+    ID = "prove-winner-highest"
+    CLAUSES = ("AUC-6",)
+    IMPACT = Impact.HIGH
+    STATEMENT = "The leader's quote is at least every valid quote opened so far, for any number of bids."
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        quote, valid, start, facts = _bid(p)
+        h, s, leading, reachable = _state(start)
+        earlier = z3.Int("earlier_valid_quote")  # any valid quote opened before
+        h2, s2, takes, _ = open_one(h, s, leading, quote, valid)
+        base = _reachable(0, 0, z3.BoolVal(False), start)
+        step = z3.Implies(
+            z3.And(facts, reachable, earlier <= h),
+            z3.And(
+                earlier <= h2,
+                z3.Implies(valid, quote <= h2),
+                _reachable(h2, s2, z3.Or(leading, takes), start),
+            ),
+        )
+        return z3.And(base, step)
+
+
+class SecondPrice(ProofCheck):
+    ID = "prove-second-price"
+    CLAUSES = ("AUC-7", "AUC-6")
+    IMPACT = Impact.HIGH
+    STATEMENT = (
+        "The tracked second is the highest valid quote other than the leader's (0 if none), so the price "
+        "max(second, start price) is the second-price rule, for any number of bids."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        quote, valid, start, facts = _bid(p)
+        h, s, leading, reachable = _state(start)
+        other = z3.Int("earlier_non_leading_quote")  # any valid non-leading quote opened before
+        witness = z3.Bool("second_is_an_opened_quote")  # s == 0 or s is a non-leading opened quote
+        h2, s2, takes, _ = open_one(h, s, leading, quote, valid)
+        displaced = z3.And(takes, leading)  # the old leader becomes a non-leading quote
+        joined = z3.And(valid, z3.Not(takes))  # this bid is a non-leading quote
+        invariant = z3.And(other <= s, z3.Or(s == 0, witness))
+        preserved = z3.And(
+            other <= s2,
+            z3.Implies(displaced, h <= s2),
+            z3.Implies(joined, quote <= s2),
+            z3.Or(s2 == 0, z3.And(witness, s2 == s), z3.And(displaced, s2 == h), z3.And(joined, s2 == quote)),
+        )
+        return z3.Implies(z3.And(facts, reachable, invariant), preserved)
+
+
+class IndividualRationality(ProofCheck):
+    ID = "prove-individual-rationality"
+    CLAUSES = ("AUC-7",)
+    IMPACT = Impact.HIGH
+    STATEMENT = "The winner never pays more than their own quote, nor less than the start price."
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        _, _, start, facts = _bid(p)
+        h, s, leading, reachable = _state(start)
+        price = auction_price(h, s, start)
+        return z3.Implies(z3.And(facts, reachable, leading), z3.And(price <= h, price >= start))
+
+
+class LosersRefunded(ProofCheck):
+    ID = "prove-losers-refunded"
+    CLAUSES = ("AUC-6", "SET-6")
+    IMPACT = Impact.HIGH
+    STATEMENT = (
+        "After opening n bids exactly n - 1 deposits (n with no leader) have been credited back: every bid "
+        "but the leader's is refunded, and no bid pays anything beyond its deposit."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        quote, valid, start, facts = _bid(p)
+        h, s, leading, reachable = _state(start)
+        opened, refunded = z3.Int("opened"), z3.Int("refunded")
+        _, _, takes, refunds = open_one(h, s, leading, quote, valid)
+        lead_count = z3.If(leading, 1, 0)
+        new_lead_count = z3.If(z3.Or(leading, takes), 1, 0)
+        base = z3.IntVal(0) == 0 - z3.If(z3.BoolVal(False), 1, 0)  # none opened: none refunded, no leader
+        step = z3.Implies(
+            z3.And(facts, reachable, opened >= 0, refunded == opened - lead_count),
+            refunded + refunds == (opened + 1) - new_lead_count,
+        )
+        return z3.And(base, step)
+
+
+class PriceIndependentOfWinnersBid(ProofCheck):
+    ID = "prove-price-independent"
+    CLAUSES = ("AUC-7",)
+    IMPACT = Impact.HIGH
+    STATEMENT = (
+        "The price does not depend on the winner's own quote: two runs differing only in that quote, "
+        "in which that bid ends in the lead, have the same second (relational induction over open_one)."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        quote, valid, start, facts = _bid(p)
+        a, b = z3.Int("winners_quote_a"), z3.Int("winners_quote_b")
+        h, s, leading, reachable = _state(start)
+        ha, sa, lead_a, reach_a = _state(start, "_a")
+        hb, sb, lead_b, reach_b = _state(start, "_b")
+        valid_quotes = z3.And(a >= start, a <= p.max_quote, b >= start, b <= p.max_quote)
+        # before the winner's bid both runs open the same bids from the same state: open_one is a
+        # function, so they stay identical.
+        # 1. the winner's bid takes the lead in both runs from the same state: the seconds agree
+        ha2, sa2, ta, _ = open_one(h, s, leading, a, True)
+        hb2, sb2, tb, _ = open_one(h, s, leading, b, True)
+        at_winner = z3.Implies(z3.And(facts, reachable, valid_quotes, ta, tb), sa2 == sb2)
+        # 2. after it, a bid that leaves the winner in the lead in both runs keeps the seconds equal
+        after = z3.And(facts, reach_a, reach_b, ha == a, hb == b, sa == sb, lead_a, lead_b, valid_quotes)
+        ha3, sa3, ta3, _ = open_one(ha, sa, lead_a, quote, valid)
+        hb3, sb3, tb3, _ = open_one(hb, sb, lead_b, quote, valid)
+        keeps = z3.Implies(z3.And(after, z3.Not(ta3), z3.Not(tb3)), z3.And(sa3 == sb3, ha3 == a, hb3 == b))
+        return z3.And(at_winner, keeps)
+
+
+class TieBreakDeterministic(ProofCheck):
+    ID = "prove-tie-break"
+    CLAUSES = ("AUC-6",)
+    IMPACT = Impact.MEDIUM
+    STATEMENT = (
+        "Among equal highest quotes the earliest bid leads, whatever the batches: bids open newest first "
+        "and a quote >= the highest takes the lead (induction over open_one with bid indices)."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        quote, valid, start, facts = _bid(p)
+        h, s, leading, reachable = _state(start)
+        leader, index = z3.Int("leader_index"), z3.Int("new_bid_index")
+        other, other_quote = z3.Int("opened_valid_bid_index"), z3.Int("opened_valid_bid_quote")
+        h2, _, takes, _ = open_one(h, s, leading, quote, valid)
+        leader2 = z3.If(takes, index, leader)
+        invariant = z3.And(other_quote <= h, z3.Implies(other_quote == h, leader <= other))
+        older = z3.And(index < other, index < leader)  # opening goes from the newest bid to the oldest
+        preserved = z3.And(
+            z3.Implies(other_quote == h2, leader2 <= other),
+            z3.Implies(z3.And(valid, quote == h2), leader2 <= index),
+        )
+        return z3.Implies(z3.And(facts, reachable, leading, invariant, older), preserved)
+
+
+class TruthfulBidding(ProofCheck):
+    ID = "prove-truthful-bidding"
+    CLAUSES = ("AUC-7",)
+    IMPACT = Impact.HIGH
+    STATEMENT = (
+        "Bidding one's true value is weakly dominant: for any value, any other bids and any deviation, the "
+        "truthful bid's utility is at least the deviation's (reduced form, any number of bidders; and the "
+        f"full sequential auction with {BOUND} bids as a cross-check)."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        return z3.And(self._reduced(p), self._bounded(p))
+
+    @staticmethod
+    def _utility(win: z3.BoolRef, value: z3.ArithRef, price: z3.ArithRef) -> z3.ArithRef:
+        return z3.If(win, value - price, 0)
+
+    def _reduced(self, p: Params) -> z3.BoolRef:
+        """By WinnerHighest/SecondPrice/TieBreak: a bid b wins iff b > B, or b == B and it is the earliest
+        of the ties, where B is the highest other valid quote; the winner pays max(B, start)."""
+        value, deviation, best_other = z3.Ints("value deviation best_other_quote")
+        start, earliest = z3.Int("start_price"), z3.Bool("earliest_among_ties")
+
+        def outcome(bid):
+            valid = z3.And(bid >= start, bid <= p.max_quote)
+            win = z3.And(valid, z3.Or(bid > best_other, z3.And(bid == best_other, earliest)))
+            return self._utility(win, value, maximum(best_other, start))
+
+        facts = z3.And(start >= p.min_price, best_other >= 0, value >= 0, value <= p.max_quote)
+        truthful = z3.If(value >= start, outcome(value), 0)  # under the start price: stay out
+        return z3.Implies(facts, truthful >= outcome(deviation))
+
+    def _bounded(self, p: Params) -> z3.BoolRef:
+        start = z3.Int("start_price")
+        quotes = [z3.Int(f"quote_{i}") for i in range(BOUND)]
+        value, deviation = z3.Ints("bidder_value bidder_deviation")
+        claims = []
+        for me in range(BOUND):
+
+            def utility(my_bid, me=me):
+                h, s, leading, leader = z3.IntVal(0), z3.IntVal(0), z3.BoolVal(False), z3.IntVal(-1)
+                for i in reversed(range(BOUND)):  # newest first
+                    q = my_bid if i == me else quotes[i]
+                    valid = z3.And(q >= start, q <= p.max_quote)
+                    h, s, takes, _ = open_one(h, s, leading, q, valid)
+                    leading, leader = z3.Or(leading, takes), z3.If(takes, i, leader)
+                return self._utility(leader == me, value, auction_price(h, s, start))
+
+            truthful = z3.If(value >= start, utility(value), 0)
+            claims.append(truthful >= utility(deviation))
+        facts = z3.And(start >= p.min_price, value >= 0, value <= p.max_quote, *[q >= 0 for q in quotes])
+        return z3.Implies(facts, z3.And(claims))

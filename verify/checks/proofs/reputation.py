@@ -1,0 +1,218 @@
+"""Reputation and fixed-point obligations (REP, FXP), over the whole admissible input ranges.
+
+Amounts are below 2**128 (AUC-1), window totals are sums of at most ``history_size`` amounts, and
+reputation lies in the band the parameters allow (none, for the paper-literal set).
+"""
+
+from __future__ import annotations
+
+import z3
+
+from reference.params import Params
+from verify.checks.proofs import encodings as enc
+from verify.checks.proofs.base import ProofCheck
+from verify.findings import Impact
+
+AMOUNT_LIMIT = 2**128
+UINT256 = 2**256
+
+
+def _reputation(p: Params, name: str = "R") -> tuple[z3.ArithRef, z3.BoolRef]:
+    r = z3.Int(name)
+    low, high = p.min_reputation, p.max_reputation or UINT256 - 1
+    return r, z3.And(r >= low, r <= high)
+
+
+def _amount_and_window(p: Params) -> tuple[z3.ArithRef, z3.ArithRef, z3.BoolRef]:
+    """A trade amount z and a window total that includes it."""
+    z, total = z3.Int("z"), z3.Int("window_total")
+    return z, total, z3.And(z >= 1, z < AMOUNT_LIMIT, total >= z, total < p.history_size * AMOUNT_LIMIT)
+
+
+def _previous_total(p: Params) -> tuple[z3.ArithRef, z3.BoolRef]:
+    prev = z3.Int("previous_total")
+    return prev, z3.And(prev >= 0, prev < p.history_size * AMOUNT_LIMIT)
+
+
+def _coefficient(p: Params, name: str = "c_n") -> tuple[z3.ArithRef, z3.BoolRef]:
+    c = z3.Int(name)
+    return c, z3.And(c >= 1, c <= 2**p.max_fraud_exponent)
+
+
+def _buyer(p: Params, r, growth, penalty, c) -> z3.ArithRef:
+    """Eq 6 as the parameters define it: corrected (growth over penalty) or as printed."""
+    if not p.eq6_corrected:
+        growth, penalty = penalty, growth
+    return enc.clamp(
+        enc.reputation_step(r, growth, penalty, c, p.t1, p.t2), p.min_reputation, p.max_reputation
+    )
+
+
+class HonestTradeRaisesSeller(ProofCheck):
+    ID = "prove-honest-seller-raises"
+    CLAUSES = ("REP-7", "REP-2", "REP-1")
+    IMPACT = Impact.MEDIUM
+    PAPER_DEFECT = "ERR-1"
+    STATEMENT = "An honest sale strictly raises the seller's reputation (below the cap) and never lowers it."
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r, r_ok = _reputation(p)
+        z, total, z_ok = _amount_and_window(p)
+        growth = enc.share_plus_z0(z, total, p.z0, p.wad)
+        after = enc.clamp(
+            enc.reputation_step(r, growth, 0, 1, p.k1, p.k2), p.min_reputation, p.max_reputation
+        )
+        below_cap = r < p.max_reputation if p.max_reputation else z3.BoolVal(True)
+        return z3.Implies(z3.And(r_ok, z_ok), z3.And(after >= r, z3.Implies(below_cap, after > r)))
+
+
+class FraudLowersSeller(ProofCheck):
+    ID = "prove-fraud-lowers-seller"
+    CLAUSES = ("REP-7", "REP-3", "REP-4")
+    IMPACT = Impact.MEDIUM
+    STATEMENT = (
+        "A seller's fraud strictly lowers their reputation (above the floor), for every amount and count."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r, r_ok = _reputation(p)
+        z, total, z_ok = _amount_and_window(p)
+        c, c_ok = _coefficient(p)
+        penalty = enc.share_plus_z0(z, total, p.z0, p.wad)
+        after = enc.clamp(
+            enc.reputation_step(r, 0, penalty, c, p.k1, p.k2), p.min_reputation, p.max_reputation
+        )
+        return z3.Implies(z3.And(r_ok, z_ok, c_ok, r > p.min_reputation), after < r)
+
+
+class HonestTradeKeepsBuyer(ProofCheck):
+    ID = "prove-honest-buyer-never-lowers"
+    CLAUSES = ("REP-7", "REP-6")
+    IMPACT = Impact.MEDIUM
+    PAPER_DEFECT = "ERR-2"
+    STATEMENT = "An honest payment never lowers the buyer's reputation."
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r, r_ok = _reputation(p)
+        z, total, z_ok = _amount_and_window(p)
+        c, c_ok = _coefficient(p)
+        growth = enc.buyer_growth(enc.share_plus_z0(z, total, p.z0, p.wad), p.profit_coefficient, p.wad)
+        return z3.Implies(z3.And(r_ok, z_ok, c_ok), _buyer(p, r, growth, 0, c) >= r)
+
+
+class FraudLowersBuyer(ProofCheck):
+    ID = "prove-fraud-lowers-buyer"
+    CLAUSES = ("REP-7", "REP-5")
+    IMPACT = Impact.MEDIUM
+    PAPER_DEFECT = "ERR-2"
+    STATEMENT = (
+        "A buyer's default strictly lowers their reputation (above the floor), however small the amount."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r, r_ok = _reputation(p)
+        z = z3.Int("z")
+        prev, prev_ok = _previous_total(p)
+        c, c_ok = _coefficient(p)
+        penalty = enc.buyer_penalty(z, prev, p.profit_coefficient, p.wad)
+        facts = z3.And(r_ok, prev_ok, c_ok, z >= p.min_price, z < AMOUNT_LIMIT, r > p.min_reputation)
+        return z3.Implies(facts, _buyer(p, r, 0, penalty, c) < r)
+
+
+class Escalation(ProofCheck):
+    ID = "prove-escalation"
+    CLAUSES = ("REP-4", "REP-7")
+    IMPACT = Impact.MEDIUM
+    STATEMENT = (
+        "For equal penalties, the k-th fraud lowers reputation by a strictly larger factor than the "
+        "(k-1)-th while c(n) doubles (below its cap), on both sides (exact rationals)."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        c, c_ok = _coefficient(p)
+        penalty = z3.Real("penalty")  # f(z) or p(z), in units of 1.0; equal for both frauds
+        claims = []
+        for c1, c2 in ((p.k1, p.k2), (p.t1, p.t2)):
+            k1, k2 = z3.RealVal(c1) / p.wad, z3.RealVal(c2) / p.wad
+
+            def factor(coefficient, k1=k1, k2=k2):
+                return k1 / (z3.ToReal(coefficient) * penalty + k2)
+
+            claims.append(factor(2 * c) < factor(c))
+        below_cap = 2 * c <= 2**p.max_fraud_exponent
+        return z3.Implies(z3.And(c_ok, below_cap, penalty > 0), z3.And(claims))
+
+
+class BanGrows(ProofCheck):
+    ID = "prove-ban-grows"
+    CLAUSES = ("REP-8",)
+    IMPACT = Impact.MEDIUM
+    PAPER_DEFECT = "ERR-4"
+    STATEMENT = (
+        "Eq 7's ban is defined (no division by zero), lasts at least a day, and never shrinks as frauds "
+        "accumulate and reputation falls."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r1, r1_ok = _reputation(p, "R_before")
+        r2, r2_ok = _reputation(p, "R_after")
+        c1, c1_ok = _coefficient(p, "c_before")
+        c2, c2_ok = _coefficient(p, "c_after")
+        d1 = enc.ban_days(c1, r1, p.wad, p.max_ban_days)
+        d2 = enc.ban_days(c2, r2, p.wad, p.max_ban_days)
+        facts = z3.And(r1_ok, r2_ok, c1_ok, c2_ok, c2 >= c1, r2 <= r1)
+        return z3.Implies(facts, z3.And(r1 > 0, r2 > 0, d1 >= 1, d2 >= d1))
+
+
+class FixedPointError(ProofCheck):
+    ID = "prove-fixed-point-error"
+    CLAUSES = ("FXP-4", "FXP-3")
+    IMPACT = Impact.MEDIUM
+    STATEMENT = (
+        "One fixed-point update is within 1 unit + (c(n)+2)·10^-18 of the exact rational update of the "
+        "same state, given rounded-down growth and penalty (each less than one unit off)."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r, r_ok = _reputation(p)
+        c, c_ok = _coefficient(p)
+        g, pen = z3.Ints("growth_fixed penalty_fixed")  # rounded terms, in units
+        g_exact, pen_exact = z3.Reals("growth_exact penalty_exact")
+        rounding = z3.And(
+            g >= 0, pen >= 0, g <= g_exact, g_exact < g + 1, pen <= pen_exact, pen_exact < pen + 1
+        )
+        fixed = enc.reputation_step(r, g, pen, c, p.k1, p.k2)
+        exact = z3.ToReal(r) * (g_exact + p.k1) / (z3.ToReal(c) * pen_exact + p.k2)
+        bound = 1 + exact * (z3.ToReal(c) + 2) / p.wad
+        return z3.Implies(
+            z3.And(r_ok, c_ok, rounding),
+            z3.And(z3.ToReal(fixed) - exact <= bound, exact - z3.ToReal(fixed) <= bound),
+        )
+
+
+class NoOverflow(ProofCheck):
+    ID = "prove-no-overflow"
+    CLAUSES = ("FXP-1", "REP-7")
+    IMPACT = Impact.HIGH
+    PAPER_DEFECT = "ERR-5"
+    STATEMENT = (
+        "No intermediate product of eqs 1-7 reaches 2^256 for any admissible input: nothing can revert."
+    )
+
+    def claim(self, p: Params) -> z3.BoolRef:
+        r, r_ok = _reputation(p)
+        z, total, z_ok = _amount_and_window(p)
+        prev, prev_ok = _previous_total(p)
+        c, c_ok = _coefficient(p)
+        growth = z3.Int("growth")
+        growth_ok = z3.And(growth >= 0, growth <= p.z0 + p.wad)  # s(z), f(z), q(z) and p(z) stay under this
+        products = [
+            r * (growth + max(p.k1, p.t1)),  # eqs 3, 6 numerator
+            c * growth + max(p.k2, p.t2),  # eqs 3, 6 denominator
+            z * p.wad,  # eqs 1, 2
+            p.profit_coefficient * z * p.wad,  # eq 4 numerator
+            prev * p.wad + p.profit_coefficient * z,  # eq 4 denominator
+            c * p.wad,  # eq 7
+        ]
+        facts = z3.And(r_ok, z_ok, prev_ok, c_ok, growth_ok)
+        return z3.Implies(facts, z3.And([x < UINT256 for x in products]))
