@@ -70,7 +70,7 @@ class NoDoubleWithdrawal(ProofCheck):
     ID = "prove-no-double-withdrawal"
     CLAUSES = ("SET-7",)
     IMPACT = Impact.HIGH
-    STATEMENT = "A withdrawal zeroes the pending balance before paying: two withdrawals pay out at most what was owed."
+    STATEMENT = "A withdrawal zeroes the pending balance before paying: two pay out at most what was owed."
 
     def claim(self, p: Params) -> z3.BoolRef:
         owed = z3.Int("owed")
