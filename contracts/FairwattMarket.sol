@@ -287,8 +287,8 @@ contract FairwattMarket is UserRegistry {
 
     /// @dev AUC-5, AUC-6: one bid into the running top two; every deposit not in the lead is credited back.
     function _tally(Tally memory t, SealedBid calldata bid, bool disclosed) private {
-        bool valid;
-        uint256 quote;
+        bool valid = false;
+        uint256 quote = 0;
         if (disclosed) {
             (valid, quote) = SealedQuotes.decrypt(t.privateKey, bid.c1x, bid.c1y, bid.c2);
             valid = valid && quote >= t.startPrice && quote <= Params.MAX_QUOTE;

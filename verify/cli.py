@@ -238,6 +238,61 @@ def cmd_prove(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _scan_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", type=Path, default=[CONTRACTS], help="Solidity files or folders")
+    p.add_argument("--json", type=Path, help="write the findings here")
+    p.add_argument("--no-mythril", action="store_true", help="Slither and the CEI detector only")
+    p.add_argument("--mythril-timeout", type=int, default=60, help="Mythril's execution timeout, seconds")
+
+
+@command(
+    "scan",
+    "Slither, the CEI detector and Mythril on contracts (compiler chosen from each pragma)",
+    _scan_args,
+)
+def cmd_scan(args: argparse.Namespace) -> int:
+    from verify.checks.static.scanners import TRIAGE
+    from verify.scan import scan
+
+    own = [p for p in args.paths if p.resolve() == CONTRACTS.resolve()]
+    report = scan(args.paths, not args.no_mythril, args.mythril_timeout, TRIAGE if own else None)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2))
+    bad = False
+    for path, result in report.items():
+        print(f"{path} (solc {result.get('compiler', '?')})")
+        if "error" in result:
+            print(f"  error: {result['error']}")
+            bad = True
+            continue
+        for tool, findings in result["tools"].items():
+            shown = [f for f in findings if f["status"] not in ("passed", "accepted")]
+            verdict = "clean" if not shown else f"{len(shown)} findings"
+            print(f"  {tool}: {verdict}")
+            for f in shown:
+                where = f" [SWC-{f['swc']}]" if f["swc"] else ""
+                print(f"    {f['status']:12} {f['impact']:13}{where} {f['title'][:110]}")
+            bad |= any(f["status"] == "not_verified" or f["impact"] in ("high", "medium") for f in shown)
+    return 1 if bad else 0
+
+
+def _callgraph_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--contracts", type=Path, default=CONTRACTS)
+    p.add_argument("--out", type=Path, default=ROOT / "reports" / "callgraph")
+
+
+@command(
+    "callgraph", "the contracts' call graph (Fig. 5 analogue) as DOT and PNG, from Slither", _callgraph_args
+)
+def cmd_callgraph(args: argparse.Namespace) -> int:
+    from verify.callgraph import write
+
+    dot, png = write(args.contracts, args.out)
+    print(f"wrote {dot} and {png}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fairwatt", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)

@@ -14,6 +14,8 @@ class Status(StrEnum):
     """A proof obligation holds (for every input)."""
     PASSED = "passed"
     """A test-like check ran to completion and found nothing."""
+    ACCEPTED = "accepted"
+    """A scanner's finding that was reviewed and accepted, with the reason in the triage file."""
     REFUTED = "refuted"
     """A proof obligation fails; the evidence is a counterexample."""
     VIOLATION = "violation"

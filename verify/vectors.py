@@ -164,6 +164,23 @@ def scenarios() -> Iterator[Script]:
     s.until(s.market.orders[0].deadline)
     yield s.do("confirm_delivery", "b1", 0).do("claim_delivery_timeout", 0)
 
+    s = _setup("repeat_trades_fill_the_windows", ["REP-2", "REP-5", "REP-6", "REP-7", "SET-2", "SET-4"])
+    for order_id, (price, pays) in enumerate(
+        [(7, True), (3, True), (11, True), (5, False), (13, True), (2, True)]
+    ):
+        start = price * GWEI
+        s.do("post_order", "s0", 1000, start, DEPOSIT, public_key(KEY))
+        s.do("place_bid", "b0", order_id, encrypt(public_key(KEY), start + order_id, order_id + 1), DEPOSIT)
+        s.until(s.market.orders[order_id].bidding_end)
+        s.do("disclose_key", "s0", order_id, KEY).do("open_bids", order_id, 1).do("settle", order_id)
+        if pays:
+            s.do("pay_price", "b0", order_id, start).do("confirm_delivery", "b0", order_id)
+        else:
+            s.until(s.market.orders[order_id].deadline)
+            s.do("claim_buyer_default", order_id)
+            s.until(s.market.users["b0"].banned_until)
+    yield s
+
     s = _setup("rejections", ["MKT-1", "MKT-2", "MKT-3", "MKT-4", "AUC-1", "AUC-2", "AUC-3", "AUC-4"])
     s.do("register_user", "s0", "stranger").do("register_user", "operator", "b0")
     s.do("post_order", "stranger", 1, GWEI, DEPOSIT, public_key(KEY))

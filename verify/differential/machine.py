@@ -114,6 +114,7 @@ class MarketMachine(RuleBasedStateMachine):
         self.market = mk.Market(operator=self.operator)
         self.model_now = 0
         self.keys: list[int] = []
+        self.quotes: dict[int, list[int]] = {}
         self.paid_in = 0
         self.paid_out = 0
         self.reached: set[S] = set()
@@ -192,7 +193,7 @@ class MarketMachine(RuleBasedStateMachine):
             if role != "stranger":
                 self.apply("register_user", self.operator, self.actors[role])
         self.post("s0", 77, 10**9)
-        for nonce, (role, quote) in enumerate([("b0", first), ("b1", second)], start=1):
+        for nonce, (role, quote) in enumerate([("b0", first), ("reentrant", second)], start=1):
             self.apply("place_bid", self.actors[role], 0, encrypt(public_key(77), quote, nonce), DEPOSIT)
         self.post("s1", 78, 10**9)
 
@@ -217,14 +218,20 @@ class MarketMachine(RuleBasedStateMachine):
             self.keys.append(key)
 
     @precondition(has_orders)
-    @rule(bidder=bidders, pick=picks, quote=quotes, nonce=st.integers(1, 2**64), bad=st.integers(0, 5))
-    def bid(self, bidder, pick, quote, nonce, bad):
+    @rule(bidder=bidders, pick=picks, quote=quotes, nonce=st.integers(1, 2**64), variant=st.integers(0, 7))
+    def bid(self, bidder, pick, quote, nonce, variant):
+        """A sealed bid; some variants probe the boundaries: the start price exactly and one below it, a tie
+        with the order's previous quote, a wrong deposit, an undecryptable ciphertext."""
         order_id = self.pick(pick)
-        sealed = encrypt(self.market.orders[order_id].public_key, quote, nonce)
-        if bad == 5:  # an undecryptable ciphertext now and then
+        order = self.market.orders[order_id]
+        previous = self.quotes.get(order_id, [quote])
+        quote = {2: order.start_price, 3: order.start_price - 1, 4: previous[-1]}.get(variant, quote)
+        sealed = encrypt(order.public_key, quote, nonce)
+        if variant == 6:
             sealed = Ciphertext((1, 3), sealed.c2)
-        value = DEPOSIT if bad != 4 else DEPOSIT + 1  # and a wrong deposit
-        self.apply("place_bid", self.actors[bidder], order_id, sealed, value)
+        value = DEPOSIT + 1 if variant == 5 else DEPOSIT
+        if self.apply("place_bid", self.actors[bidder], order_id, sealed, value):
+            self.quotes.setdefault(order_id, []).append(quote)
 
     @precondition(has_orders)
     @rule(pick=picks, right=st.integers(0, 4), lapse=st.integers(0, 3))
@@ -247,12 +254,15 @@ class MarketMachine(RuleBasedStateMachine):
             self.apply("settle", order_id)
         elif order.status == S.SETTLED and late:
             self.wait_until(order.deadline)
+            self.apply("pay_price", order.winner, order_id, order.price)  # too late, exactly at the deadline
             self.apply("claim_buyer_default", order_id)
         elif order.status == S.SETTLED:
             payer = order.seller if wrong else order.winner
             self.apply("pay_price", payer, order_id, order.price + (lapse == 2))
         elif order.status == S.PAID:
             if late:
+                self.wait_until(order.deadline - 1)
+                self.apply("claim_delivery_timeout", order_id)  # one second early
                 self.wait_until(order.deadline)
             outcome = [
                 ("confirm_delivery", order.winner, order_id),
@@ -293,7 +303,7 @@ class MarketMachine(RuleBasedStateMachine):
         ][which]
         self.apply(action, *args)
 
-    @rule(role=st.sampled_from(ROLES))
+    @rule(role=st.sampled_from(("reentrant", *ROLES[:-1])))
     def withdraw(self, role):
         self.apply("withdraw", self.actors[role])
 
