@@ -71,11 +71,12 @@ def slither(path: Path, compiler: Compiler = Compiler(), triage_file: Path | Non
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, env=compiler.env(), cwd=path.parent
         )
-        data = json.loads(done.stdout or "{}")
     except subprocess.TimeoutExpired:
-        data, done = {"error": f"timed out after {timeout} s"}, None
+        done = None
+    try:
+        data = json.loads(done.stdout or "{}") if done else {"error": f"timed out after {timeout} s"}
     except json.JSONDecodeError:
-        data = {"error": (done.stderr or "no output")[-1500:]}
+        data = {"error": (done.stderr if done else "") or "no output"}
     seconds = time.perf_counter() - start
     if not data.get("success"):
         broken = [_not_verified("slither", path, data.get("error") or "failed", seconds)]
