@@ -73,6 +73,7 @@ def slither(path: Path, compiler: Compiler = Compiler(), triage_file: Path | Non
         )
     except subprocess.TimeoutExpired:
         done = None
+    data: dict
     try:
         data = json.loads(done.stdout or "{}") if done else {"error": f"timed out after {timeout} s"}
     except json.JSONDecodeError:
