@@ -1,15 +1,22 @@
 # The README's two commands: `make audit` (the main job) and `make test`.
-# Each bootstraps tox into .venv-tox; tox then builds every environment,
-# installs the pinned compiler from the npm registry and runs.
+# Each installs what it needs: Debian's chromium (to check the HTML report), tox in .venv-tox,
+# and through tox every Python environment (Mythril's apart) and the pinned compiler from npm.
 PYTHON ?= python3
 TOX := .venv-tox/bin/tox
 
-.PHONY: audit test
+.PHONY: audit test system-deps
 audit: $(TOX)
 	$(TOX) run -e mythril,audit
 
-test: $(TOX)
+test: $(TOX) system-deps
 	$(TOX) run -e mythril,static,py311
+
+# Chromium renders audit.html in the tests; Debian's package, installed when missing (as root).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "install Debian's chromium (sudo apt-get install chromium)"; exit 1; fi; }
 
 $(TOX):
 	$(PYTHON) -m venv .venv-tox

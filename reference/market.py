@@ -183,11 +183,7 @@ def post_order(
     """AUC-1: a registered, unbanned seller opens a sealed-bid auction."""
     _trader(market, seller, now)
     p = market.params
-    if not (
-        0 < quantity <= UINT128_MAX
-        and 0 < deposit <= UINT128_MAX
-        and p.min_price <= start_price <= p.max_quote
-    ):
+    if not (0 < quantity <= UINT128_MAX and 0 < deposit <= UINT128_MAX and p.min_price <= start_price <= p.max_quote):
         raise errors.InvalidOrder()
     if not is_valid_point(public_key):
         raise errors.InvalidPublicKey()
@@ -202,15 +198,11 @@ def post_order(
         disclosure_end=add(bidding_end, p.disclosure_period),
     )
     order_id = len(market.orders)
-    posted = ev.OrderPosted(
-        order_id, seller, quantity, start_price, deposit, order.bidding_end, order.disclosure_end
-    )
+    posted = ev.OrderPosted(order_id, seller, quantity, start_price, deposit, order.bidding_end, order.disclosure_end)
     return replace(market, orders=market.orders + (order,)), [posted]
 
 
-def place_bid(
-    market: Market, bidder: str, order_id: int, ciphertext: Ciphertext, value: int, now: int
-) -> Result:
+def place_bid(market: Market, bidder: str, order_id: int, ciphertext: Ciphertext, value: int, now: int) -> Result:
     """AUC-2, AUC-3: a registered, unbanned bidder seals a quote and sends exactly the deposit."""
     order = _order(market, order_id)
     _phase(order.status == OrderStatus.OPEN and now < order.bidding_end, order_id, order)
@@ -230,9 +222,7 @@ def disclose_key(market: Market, caller: str, order_id: int, private_key: int, n
     order = _order(market, order_id)
     if caller != order.seller:
         raise errors.NotSeller(caller)
-    _phase(
-        order.status == OrderStatus.OPEN and order.bidding_end <= now < order.disclosure_end, order_id, order
-    )
+    _phase(order.status == OrderStatus.OPEN and order.bidding_end <= now < order.disclosure_end, order_id, order)
     if not key_matches(private_key, order.public_key):
         raise errors.WrongKey()
     order = replace(order, status=OrderStatus.DISCLOSED, private_key=private_key)
@@ -350,9 +340,7 @@ def claim_buyer_default(market: Market, order_id: int, now: int) -> Result:
     after = record_buyer_trade(before, order.price, 0, False, now, market.params)
     pending = _credit(market.pending, order.seller, order.deposit)
     users = {**market.users, order.winner: after}
-    market = _with_order(
-        market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending
-    )
+    market = _with_order(market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending)
     return market, [ev.TradeFailed(order_id, order.winner), *_fraud_events(order.winner, before, after)]
 
 
@@ -404,9 +392,7 @@ def report_non_delivery(market: Market, caller: str, order_id: int, now: int) ->
     after = record_seller_trade(before, order.price, False, now, market.params)
     pending = _credit(market.pending, order.winner, order.price)
     users = {**market.users, order.seller: after}
-    market = _with_order(
-        market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending
-    )
+    market = _with_order(market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending)
     return market, [ev.TradeFailed(order_id, order.seller), *_fraud_events(order.seller, before, after)]
 
 

@@ -135,16 +135,12 @@ def record_seller_trade(user: User, amount: int, honest: bool, now: int, p: Para
         growth, penalty = seller_growth(user, amount, p), 0
     else:
         growth, penalty = 0, share_plus_z0(amount, _window(history, p.window_f), p.z0, p.wad)
-    reputation = _bounded(
-        reputation_step(user.seller_reputation, growth, penalty, coefficient, p.k1, p.k2), p
-    )
+    reputation = _bounded(reputation_step(user.seller_reputation, growth, penalty, coefficient, p.k1, p.k2), p)
     updated = replace(user, seller_reputation=reputation, seller_frauds=frauds, history=history)
     return updated if honest else _banned(updated, coefficient, reputation, now, p)
 
 
-def record_buyer_trade(
-    user: User, amount: int, seller_growth_: int, honest: bool, now: int, p: Params
-) -> User:
+def record_buyer_trade(user: User, amount: int, seller_growth_: int, honest: bool, now: int, p: Params) -> User:
     """Eq 6 after a purchase of ``amount``: q(z) = L·s(z) on success, c(n)·p(z) on default (REP-6, REP-7).
 
     On success p(z) = 0; on default q(z) = 0. With ``eq6_corrected`` the growth stands in the

@@ -75,9 +75,7 @@ def _draw(graph: nx.DiGraph, png: Path) -> None:
     colours[BUILTIN] = (0.75, 0.75, 0.75, 1.0)
     layout = nx.spring_layout(graph, seed=7, k=1.2 / max(len(graph), 1) ** 0.5)
     nx.draw_networkx_edges(graph, layout, ax=ax, alpha=0.35, arrows=True, arrowsize=8)
-    nx.draw_networkx_nodes(
-        graph, layout, ax=ax, node_size=120, node_color=[colours[n.split(".")[0]] for n in graph]
-    )
+    nx.draw_networkx_nodes(graph, layout, ax=ax, node_size=120, node_color=[colours[n.split(".")[0]] for n in graph])
     nx.draw_networkx_labels(graph, layout, ax=ax, font_size=7, labels={n: n.split(".", 1)[1] for n in graph})
     for contract, colour in colours.items():
         ax.scatter([], [], color=colour, label=contract)

@@ -44,23 +44,65 @@ def cmd_compile(args: argparse.Namespace) -> int:
 def _audit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=ROOT / "reports", help="report directory")
     p.add_argument("--contracts", type=Path, default=CONTRACTS, help="contracts under audit")
+    p.add_argument("--fail-on", choices=["informational", "low", "medium", "high"], default="medium")
+    p.add_argument("--allow-unverified", action="store_true", help="do not fail the gate on not-verified stages")
+    p.add_argument("--only", nargs="+", help="run only these checks or stages")
+    p.add_argument("--no-cache", action="store_true", help="run everything again")
+    p.add_argument("--jobs", type=int, default=2, help="checks run in parallel")
+    p.add_argument("--examples", type=int, default=30, help="differential campaign examples")
+    p.add_argument("--mythril-timeout", type=int, default=120, help="Mythril's execution timeout, seconds")
+    p.add_argument("--gas-bidders", type=int, nargs="+", help="bidder counts of the gas stage (default 5..60)")
 
 
-@command("audit", "run every registered check and write the reports", _audit_args)
+@command("audit", "run every registered check and write the reports (md, html, sarif, junit, json)", _audit_args)
 def cmd_audit(args: argparse.Namespace) -> int:
-    from verify.check import Context
-    from verify.registry import discover
+    from rich.console import Console
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    ctx = Context(root=ROOT, out=args.out, contracts=args.contracts)
-    findings = []
-    for check_id, cls in discover().items():
-        print(f"[{check_id}] ...", flush=True)
-        findings.extend(cls().run(ctx))
-    (args.out / "findings.json").write_text(json.dumps([f.to_json() for f in findings], indent=2))
-    for f in findings:
-        print(f"{f.status.value:13} {f.check:20} {f.title}")
-    return 1 if any(f.bad for f in findings) else 0
+    from reference.params import load
+    from verify import audit
+    from verify.findings import Impact, Status
+    from verify.render import write_all
+
+    console = Console(stderr=True, highlight=False)
+    try:
+        for name in ("resolved", "paper-literal"):
+            load(name)
+    except (ValueError, KeyError, TypeError, OSError) as exc:
+        print(f"fairwatt: malformed parameters in spec/params.toml: {exc}", file=sys.stderr)
+        return 2
+    if not args.contracts.is_dir():
+        print(f"fairwatt: no contracts folder at {args.contracts}", file=sys.stderr)
+        return 2
+    options = {
+        "examples": args.examples,
+        "params": ("resolved", "paper-literal"),
+        "mythril_timeout": args.mythril_timeout,
+    }
+    if args.gas_bidders:
+        options["gas_bidders"] = tuple(args.gas_bidders)
+
+    def progress(outcome: audit.Outcome) -> None:
+        bad = sum(f.bad and f.impact != Impact.INFORMATIONAL for f in outcome.findings)
+        mark = "[green]✓[/]" if not bad else "[red]✗[/]"
+        cached = " (cached)" if outcome.cached else ""
+        count = len(outcome.findings)
+        console.print(
+            f"{mark} {outcome.stage:12} {outcome.check:34} {outcome.seconds:7.1f} s{cached}  {count} results, {bad} bad"
+        )
+
+    console.print(f"fairwatt audit of {args.contracts} → {args.out}")
+    result = audit.run(args.contracts, args.out, options, args.only, args.jobs, not args.no_cache, progress)
+    for path in write_all(result):
+        console.print(f"wrote {path}")
+    for error in result.errors:
+        print(f"fairwatt: {error}", file=sys.stderr)
+    for f in result.findings:
+        if f.status == Status.NOT_VERIFIED:
+            print(f"fairwatt: {f.check} {f.title}", file=sys.stderr)
+    code = audit.exit_code(result, Impact(args.fail_on), args.allow_unverified)
+    verdict = {0: "clean", 1: f"findings at or above {args.fail_on}", 2: "not everything could be verified"}[code]
+    console.print(f"audit {verdict} (exit {code}) in {result.seconds:.1f} s")
+    return code
 
 
 def _simulate_args(p: argparse.ArgumentParser) -> None:
@@ -119,9 +161,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from verify.differential import campaign
 
     try:
-        report = campaign.run(
-            args.examples, args.contracts, args.steps, args.replay_dir, None if args.random else 0
-        )
+        report = campaign.run(args.examples, args.contracts, args.steps, args.replay_dir, None if args.random else 0)
     except CompileError as exc:
         print(f"fairwatt: {args.contracts} does not compile:", *exc.messages, sep="\n", file=sys.stderr)
         return 2
@@ -169,9 +209,7 @@ def _mutate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, default=ROOT / "reports" / "mutation.json")
 
 
-@command(
-    "mutate", "mutants of contracts/ against the differential campaign: the mutation score", _mutate_args
-)
+@command("mutate", "mutants of contracts/ against the differential campaign: the mutation score", _mutate_args)
 def cmd_mutate(args: argparse.Namespace) -> int:
     from verify import mutation
 
@@ -179,24 +217,18 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(data, indent=2))
     for r in data["results"]:
-        print(
-            f"{'killed  ' if r['killed'] else 'SURVIVED'} {r['id']:32} {r['clause']:6} {r['seconds']:6.1f}s"
-        )
+        print(f"{'killed  ' if r['killed'] else 'SURVIVED'} {r['id']:32} {r['clause']:6} {r['seconds']:6.1f}s")
     for s in data["survived"]:
         note = f" (equivalent: {s['equivalent']})" if s["equivalent"] else ""
         print(f"\nsurvivor {s['id']}{note}\n{s['diff']}")
     equivalent = len(data["equivalent"])
-    print(
-        f"\nscore {data['score']:.1%}: {data['killed']} killed of {data['mutants']} ({equivalent} equivalent)"
-    )
+    print(f"\nscore {data['score']:.1%}: {data['killed']} killed of {data['mutants']} ({equivalent} equivalent)")
     return 0
 
 
 def _prove_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, help="write one entry per obligation here")
-    p.add_argument(
-        "--params", nargs="+", default=["resolved", "paper-literal"], choices=["resolved", "paper-literal"]
-    )
+    p.add_argument("--params", nargs="+", default=["resolved", "paper-literal"], choices=["resolved", "paper-literal"])
     p.add_argument("--no-crosshair", action="store_true", help="only the Z3 obligations")
     p.add_argument("--crosshair-seconds", type=float, default=4, help="CrossHair's budget per condition")
 
@@ -217,8 +249,14 @@ def cmd_prove(args: argparse.Namespace) -> int:
             continue
         for f in cls().run(ctx):
             params = f.data.get("params", "resolved")
-            entry = {"id": check_id, "clause": f.clause, "params": params, "status": f.status.value,
-                     "seconds": round(f.seconds, 3), "statement": f.title}  # fmt: skip
+            entry = {
+                "id": check_id,
+                "clause": f.clause,
+                "params": params,
+                "status": f.status.value,
+                "seconds": round(f.seconds, 3),
+                "statement": f.title,
+            }
             if f.evidence and f.status != Status.PROVED:
                 entry["counterexample"] = f.evidence
             entries.append(entry)
@@ -282,9 +320,7 @@ def _callgraph_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=ROOT / "reports" / "callgraph")
 
 
-@command(
-    "callgraph", "the contracts' call graph (Fig. 5 analogue) as DOT and PNG, from Slither", _callgraph_args
-)
+@command("callgraph", "the contracts' call graph (Fig. 5 analogue) as DOT and PNG, from Slither", _callgraph_args)
 def cmd_callgraph(args: argparse.Namespace) -> int:
     from verify.callgraph import write
 

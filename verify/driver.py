@@ -104,9 +104,7 @@ class ContractMarket:
     def register_user(self, caller: str, account: str) -> Outcome:
         return self._send(self.functions.registerUser(account), caller)
 
-    def post_order(
-        self, seller: str, quantity: int, start_price: int, deposit: int, public_key: Point
-    ) -> Outcome:
+    def post_order(self, seller: str, quantity: int, start_price: int, deposit: int, public_key: Point) -> Outcome:
         call = self.functions.postOrder(quantity, start_price, deposit, public_key[0], public_key[1])
         return self._send(call, seller)
 

@@ -92,9 +92,7 @@ def measure(market: ContractMarket, bidders: int, seed: int = 0) -> Trade:
     withdrawals = [_ok(market.withdraw(b), "withdraw") for b in bidder_accounts]
     _ok(market.withdraw(seller), "withdraw")
     assert chain.balance(market.address) == 0, "the market must end empty"
-    return Trade(
-        bidders, _ok(posted, "postOrder"), bids, disclose, opened, settled, paid, confirmed, withdrawals
-    )
+    return Trade(bidders, _ok(posted, "postOrder"), bids, disclose, opened, settled, paid, confirmed, withdrawals)
 
 
 def run(counts: tuple[int, ...] = BIDDER_COUNTS) -> list[Trade]:
@@ -170,8 +168,7 @@ def table(data: dict) -> str:
     lines += [
         "",
         f"- place bid, worst: {data['place_bid']:,} (target ≤ {t['place_bid']:,}; the paper: ≈ 750,000)",
-        f"- opening, marginal per bidder: {data['open_marginal_per_bidder']:,} "
-        f"(target ≤ {t['open_per_bidder']:,})",
+        f"- opening, marginal per bidder: {data['open_marginal_per_bidder']:,} (target ≤ {t['open_per_bidder']:,})",
         f"- settlement (settle + pay + confirm), marginal per bidder: {data['settle_marginal_per_bidder']}",
         f"- per bidder end to end at {data['per_bidder_end_to_end_bidders']} bidders: "
         f"{data['per_bidder_end_to_end']:,} (target ≤ {t['per_bidder_end_to_end']:,})",
@@ -197,9 +194,7 @@ def plot(data: dict, path: Path) -> None:
         marker="o",
         label="publisher (post, disclose, open, settle)",
     )
-    ax.plot(
-        xs, [rows[str(n)]["per_bidder_end_to_end"] for n in xs], marker="s", label="per bidder, end to end"
-    )
+    ax.plot(xs, [rows[str(n)]["per_bidder_end_to_end"] for n in xs], marker="s", label="per bidder, end to end")
     ax.plot(xs, [rows[str(n)]["place_bid_mean"] for n in xs], marker="^", label="one bid")
     ax.set(xlabel="bidders", ylabel="gas", title="fairwatt gas by number of bidders (Fig. 6 analogue)")
     ax.legend()

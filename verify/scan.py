@@ -73,9 +73,7 @@ def compiler_for(path: Path) -> scanners.Compiler:
     package = home / "node_modules" / "solc"
     if not (package / "soljson.js").exists():
         home.mkdir(parents=True, exist_ok=True)
-        _npm(
-            "install", "--prefix", str(home), f"solc@{version}", "--no-audit", "--no-fund", "--loglevel=error"
-        )
+        _npm("install", "--prefix", str(home), f"solc@{version}", "--no-audit", "--no-fund", "--loglevel=error")
     return scanners.Compiler(version, package)
 
 
@@ -86,9 +84,7 @@ def targets(paths: list[Path]) -> list[Path]:
     return out
 
 
-def scan(
-    paths: list[Path], mythril: bool = True, mythril_timeout: int = 60, triage: Path | None = None
-) -> dict:
+def scan(paths: list[Path], mythril: bool = True, mythril_timeout: int = 60, triage: Path | None = None) -> dict:
     """Scan every file; the result per file and per tool."""
     report: dict[str, dict] = {}
     for path in targets(paths):

@@ -26,9 +26,7 @@ def run(scenario: str, out: Path, params: Params, trades: int = 40) -> tuple[Pat
         writer = csv.writer(f)
         writer.writerow(["trade", "honest", "amount", "reputation", "reputation_fixed_point", "frauds"])
         for s in steps:
-            writer.writerow(
-                [s.trade, int(s.honest), s.amount, s.reputation / params.wad, s.reputation, s.frauds]
-            )
+            writer.writerow([s.trade, int(s.honest), s.amount, s.reputation / params.wad, s.reputation, s.frauds])
     fig, ax = plt.subplots(figsize=(8, 4))
     numbers = [0] + [s.trade for s in steps]
     values = [params.initial_reputation] + [s.reputation for s in steps]

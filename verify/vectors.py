@@ -26,9 +26,22 @@ REGISTERED = ["s0", "s1", "b0", "b1", "b2"]
 KEY = 4242
 DEPOSIT = 10**15
 GWEI = 10**9
-NOW_ARG = {name for name in ("post_order", "place_bid", "disclose_key", "open_bids", "settle",
-                             "claim_seller_default", "pay_price", "claim_buyer_default", "confirm_delivery",
-                             "claim_delivery_timeout", "report_non_delivery")}  # fmt: skip
+NOW_ARG = {
+    name
+    for name in (
+        "post_order",
+        "place_bid",
+        "disclose_key",
+        "open_bids",
+        "settle",
+        "claim_seller_default",
+        "pay_price",
+        "claim_buyer_default",
+        "confirm_delivery",
+        "claim_delivery_timeout",
+        "report_non_delivery",
+    )
+}
 ARGUMENTS = {
     "register_user": ("caller", "account"),
     "post_order": ("seller", "quantity", "start_price", "deposit", "public_key"),
@@ -122,9 +135,26 @@ def _auction(s: Script, quotes: list[tuple[str, int | Ciphertext]], start: int =
 
 def scenarios() -> Iterator[Script]:
     """The scripted scenarios; each names the clauses it exercises."""
-    s = _auction(_setup("happy_path_second_price", ["AUC-1", "AUC-2", "AUC-4", "AUC-6", "AUC-7", "AUC-8",
-                 "SET-1", "SET-2", "SET-7", "REP-2", "REP-6", "REP-7"]),
-                 [("b0", 9 * GWEI), ("b1", 4 * GWEI), ("b2", 6 * GWEI)])  # fmt: skip
+    s = _auction(
+        _setup(
+            "happy_path_second_price",
+            [
+                "AUC-1",
+                "AUC-2",
+                "AUC-4",
+                "AUC-6",
+                "AUC-7",
+                "AUC-8",
+                "SET-1",
+                "SET-2",
+                "SET-7",
+                "REP-2",
+                "REP-6",
+                "REP-7",
+            ],
+        ),
+        [("b0", 9 * GWEI), ("b1", 4 * GWEI), ("b2", 6 * GWEI)],
+    )
     s.do("open_bids", 0, 3).do("settle", 0).do("pay_price", "b0", 0, 6 * GWEI).do("confirm_delivery", "b0", 0)
     for role in ("b0", "b1", "b2", "s0"):
         s.do("withdraw", role)
@@ -165,9 +195,7 @@ def scenarios() -> Iterator[Script]:
     yield s.do("confirm_delivery", "b1", 0).do("claim_delivery_timeout", 0)
 
     s = _setup("repeat_trades_fill_the_windows", ["REP-2", "REP-5", "REP-6", "REP-7", "SET-2", "SET-4"])
-    for order_id, (price, pays) in enumerate(
-        [(7, True), (3, True), (11, True), (5, False), (13, True), (2, True)]
-    ):
+    for order_id, (price, pays) in enumerate([(7, True), (3, True), (11, True), (5, False), (13, True), (2, True)]):
         start = price * GWEI
         s.do("post_order", "s0", 1000, start, DEPOSIT, public_key(KEY))
         s.do("place_bid", "b0", order_id, encrypt(public_key(KEY), start + order_id, order_id + 1), DEPOSIT)
@@ -184,18 +212,14 @@ def scenarios() -> Iterator[Script]:
     s = _setup("rejections", ["MKT-1", "MKT-2", "MKT-3", "MKT-4", "AUC-1", "AUC-2", "AUC-3", "AUC-4"])
     s.do("register_user", "s0", "stranger").do("register_user", "operator", "b0")
     s.do("post_order", "stranger", 1, GWEI, DEPOSIT, public_key(KEY))
-    s.do("post_order", "s0", 0, GWEI, DEPOSIT, public_key(KEY)).do(
-        "post_order", "s0", 1, GWEI, DEPOSIT, (1, 3)
-    )
+    s.do("post_order", "s0", 0, GWEI, DEPOSIT, public_key(KEY)).do("post_order", "s0", 1, GWEI, DEPOSIT, (1, 3))
     s.do("post_order", "s0", 1, GWEI, DEPOSIT, public_key(KEY))
     sealed = encrypt(public_key(KEY), 3 * GWEI, 1)
     s.do("place_bid", "b0", 1, sealed, DEPOSIT).do("place_bid", "s0", 0, sealed, DEPOSIT)
     s.do("place_bid", "b0", 0, sealed, DEPOSIT + 1).do("place_bid", "stranger", 0, sealed, DEPOSIT)
     s.do("disclose_key", "s0", 0, KEY)
     s.until(s.market.orders[0].bidding_end)
-    s.do("place_bid", "b1", 0, sealed, DEPOSIT).do("disclose_key", "b0", 0, KEY).do(
-        "disclose_key", "s0", 0, KEY + 1
-    )
+    s.do("place_bid", "b1", 0, sealed, DEPOSIT).do("disclose_key", "b0", 0, KEY).do("disclose_key", "s0", 0, KEY + 1)
     yield s.do("settle", 0).do("open_bids", 0, 1).do("withdraw", "b0")
 
 
@@ -261,9 +285,7 @@ def replay(case: dict, contract, actors: dict[str, str]) -> list[str]:
         if step["time"] < contract.chain.pending_timestamp():
             return [f"step {number}: the chain is already past {step['time']}"]
         contract.at_time(step["time"])
-        outcome = getattr(contract, step["action"])(
-            *_decode(step["action"], step["args"], actors.__getitem__)
-        )
+        outcome = getattr(contract, step["action"])(*_decode(step["action"], step["args"], actors.__getitem__))
         where = f"step {number} {step['action']}"
         expect = step["expect"]
         got_error = (outcome.error, _roles(list(outcome.error_args), names))

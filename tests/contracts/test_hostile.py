@@ -108,9 +108,7 @@ def test_an_opener_cannot_substitute_a_ciphertext_AUC_6(market):
     skipped = market.chain.transact(market.functions.openBids(0, below, batch[:1]))  # drop the newest bid
     assert (skipped.ok, skipped.error) == (False, "CiphertextMismatch")
     assert market.order(0)["opened"] == 0
-    newest_alone = market.chain.transact(
-        market.functions.openBids(0, link(below, *market.bids[0][0]), batch[1:])
-    )
+    newest_alone = market.chain.transact(market.functions.openBids(0, link(below, *market.bids[0][0]), batch[1:]))
     assert newest_alone.ok and market.open_bids(0, 1).ok
 
 

@@ -6,9 +6,7 @@ from hypothesis import settings
 from verify.differential.machine import S, machine
 
 ModelMachine = machine(None)
-ModelMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=50, deadline=None, derandomize=True
-)
+ModelMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, derandomize=True)
 TestModelMachine = ModelMachine.TestCase
 
 

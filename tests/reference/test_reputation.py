@@ -99,9 +99,7 @@ def test_reputation_step_matches_eq3_REP_7():
 @given(users, amounts, st.integers(0, 2**40))
 def test_fraud_bans_grow_with_the_count_and_never_shrink_REP_8(user, amount, now):
     after = record_seller_trade(user, amount, False, now, P)
-    days = ban_days(
-        penalty_coefficient(after.seller_frauds, 32), after.seller_reputation, WAD, P.max_ban_days
-    )
+    days = ban_days(penalty_coefficient(after.seller_frauds, 32), after.seller_reputation, WAD, P.max_ban_days)
     assert after.banned_until == max(user.banned_until, now + days * P.day)
     assert 1 <= days <= P.max_ban_days
     assert ban_days(2, WAD, WAD, 0) > ban_days(1, WAD, WAD, 0)
@@ -190,7 +188,4 @@ def test_paper_ban_divides_by_zero_at_reputation_zero_ERR_4():
     with pytest.raises(Panic) as zero:
         record_seller_trade(User(0, 0), 10, False, 0, PAPER)
     assert zero.value.args == (Panic.DIVISION_BY_ZERO,)
-    assert (
-        record_seller_trade(User(P.min_reputation, WAD), 10, False, 0, P).banned_until
-        == P.max_ban_days * P.day
-    )
+    assert record_seller_trade(User(P.min_reputation, WAD), 10, False, 0, P).banned_until == P.max_ban_days * P.day

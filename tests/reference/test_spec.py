@@ -6,23 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from verify import spec
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec"
-CLAUSE = re.compile(r"^### ([A-Z]{3}-\d+) · (.+)$", re.M)
-REFERENCE = re.compile(r"^- reference: `([\w.]+)`$", re.M)
 
 
 def clauses() -> dict[str, list[str]]:
-    """Clause id -> the reference functions it names."""
-    found: dict[str, list[str]] = {}
-    for path in sorted(SPEC.glob("*.md")):
-        text = path.read_text()
-        heads = list(CLAUSE.finditer(text))
-        for head, nxt in zip(heads, [*heads[1:], None], strict=False):
-            body = text[head.end() : nxt.start() if nxt else len(text)]
-            assert head.group(1) not in found, f"clause {head.group(1)} defined twice"
-            found[head.group(1)] = REFERENCE.findall(body)
-    return found
+    """Clause id -> the reference functions it names (ids must be unique)."""
+    found = spec.clauses()
+    ids = [c.id for c in found]
+    assert len(ids) == len(set(ids)), "a clause id is defined twice"
+    return {c.id: list(c.reference) for c in found}
 
 
 def _resolve(dotted: str):
@@ -52,27 +47,20 @@ def test_every_clause_is_named_by_a_test():
 
 
 def test_errata_table_has_reasons_and_every_cited_erratum_exists():
-    rows = [r for r in (SPEC / "errata.md").read_text().splitlines() if r.startswith("| ERR-")]
-    ids = set()
-    for row in rows:
-        cells = [c.strip() for c in row.strip("|").split("|")]
-        assert len(cells) == 5 and all(cells), f"incomplete errata row: {row[:60]}"
-        ids.add(cells[0])
-    assert len(ids) >= 12
+    rows = spec.errata()
+    assert all(all(row.values()) for row in rows)
+    ids = {row["id"] for row in rows}
+    assert len(ids) == len(rows) >= 12
     cited = set(re.findall(r"ERR-\d+", "\n".join(p.read_text() for p in SPEC.glob("*.md"))))
     assert cited <= ids, f"cited but not in the table: {cited - ids}"
 
 
-CONTRACT = re.compile(r"^- contract: `(\w+)(?:\.(\w+))?`$", re.M)
-
-
 def test_clauses_name_solidity_that_exists():
     sources = {p.stem: p.read_text() for p in (ROOT / "contracts").rglob("*.sol")}
-    named = 0
-    for path in SPEC.glob("*.md"):
-        for unit, function in CONTRACT.findall(path.read_text()):
-            assert unit in sources, f"no contracts/**/{unit}.sol"
-            if function:
-                assert re.search(rf"function {function}\(", sources[unit]), f"{unit}.{function} not found"
-            named += 1
-    assert named >= 35
+    named = [name for clause in spec.clauses() for name in clause.contract]
+    for name in named:
+        unit, _, function = name.partition(".")
+        assert unit in sources, f"no contracts/**/{unit}.sol"
+        if function:
+            assert re.search(rf"function {function}\(", sources[unit]), f"{name} not found"
+    assert len(named) >= 35

@@ -35,17 +35,13 @@ def value(expr) -> int:
 def test_encodings_compute_what_the_reference_computes(a, b, c, frauds, r):
     assert value(enc.mul_div(a, b, c)) == fx.mul_div(a, b, c)
     assert value(enc.ceil_div(a, c)) == fx.ceil_div(a, c)
-    assert value(enc.clamp(a, P.min_reputation, P.max_reputation)) == fx.clamp(
-        a, P.min_reputation, P.max_reputation
-    )
+    assert value(enc.clamp(a, P.min_reputation, P.max_reputation)) == fx.clamp(a, P.min_reputation, P.max_reputation)
     total = a + b
     assert value(enc.share_plus_z0(a, total, P.z0, P.wad)) == rep.share_plus_z0(a, total, P.z0, P.wad)
     assert value(enc.buyer_penalty(a, b, P.profit_coefficient, P.wad)) == rep.buyer_penalty(
         a, b, P.profit_coefficient, P.wad
     )
-    assert value(enc.buyer_growth(b, P.profit_coefficient, P.wad)) == rep.buyer_growth(
-        b, P.profit_coefficient, P.wad
-    )
+    assert value(enc.buyer_growth(b, P.profit_coefficient, P.wad)) == rep.buyer_growth(b, P.profit_coefficient, P.wad)
     coefficient = rep.penalty_coefficient(frauds, P.max_fraud_exponent)
     assert value(enc.reputation_step(r, a, b, coefficient, P.k1, P.k2)) == rep.reputation_step(
         r, a, b, coefficient, P.k1, P.k2
@@ -150,17 +146,13 @@ def test_the_paper_literal_parameters_show_each_defect(proved):
     refuted = {e["id"] for e in proved if e["params"] == "paper-literal" and e["status"] == "refuted"}
     assert refuted == set(defects)
     assert {"ERR-1", "ERR-2", "ERR-4", "ERR-5"} <= set(defects.values())
-    zero = next(
-        e for e in proved if e["id"] == "prove-honest-seller-raises" and e["params"] == "paper-literal"
-    )
+    zero = next(e for e in proved if e["id"] == "prove-honest-seller-raises" and e["params"] == "paper-literal")
     assert "R = 0" in zero["counterexample"]
 
 
 def test_a_first_price_rule_refutes_truthful_bidding(monkeypatch):
     monkeypatch.setattr(auction_proofs, "auction_price", lambda h, s, start: h)
-    monkeypatch.setattr(
-        auction_proofs, "maximum", lambda a, b: a if isinstance(a, int) else z3.If(a >= a, a, a)
-    )
+    monkeypatch.setattr(auction_proofs, "maximum", lambda a, b: a if isinstance(a, int) else z3.If(a >= a, a, a))
     result = auction_proofs.TruthfulBidding().prove(P)
     assert result.status == Status.REFUTED and "value" in result.counterexample
 

@@ -49,13 +49,9 @@ def test_our_contracts_have_no_untriaged_high_or_medium_finding(tmp_path):
     ctx = Context(root=ROOT, out=tmp_path, contracts=CONTRACTS)
     findings = SlitherCheck().run(ctx) + CeiCheck().run(ctx)
     assert not [
-        f
-        for f in findings
-        if f.bad or (f.status == Status.VIOLATION and f.impact in (Impact.HIGH, Impact.MEDIUM))
+        f for f in findings if f.bad or (f.status == Status.VIOLATION and f.impact in (Impact.HIGH, Impact.MEDIUM))
     ]
-    assert all(
-        f.recommendation for f in findings if f.status == Status.ACCEPTED
-    )  # every acceptance has a reason
+    assert all(f.recommendation for f in findings if f.status == Status.ACCEPTED)  # every acceptance has a reason
     assert any(f.status == Status.PASSED and f.check == "cei" for f in findings)
 
 

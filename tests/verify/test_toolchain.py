@@ -120,9 +120,7 @@ def _mythril_opcodes() -> dict[int, str]:
         "import json; from mythril.support.opcodes import OPCODES as O; "
         "print(json.dumps({v['address']: k for k, v in O.items()}))"
     )
-    out = subprocess.run(
-        [str(myth.with_name("python")), "-c", program], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([str(myth.with_name("python")), "-c", program], capture_output=True, text=True, check=True)
     return {int(a): name for a, name in json.loads(out.stdout).items()}
 
 

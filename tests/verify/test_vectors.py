@@ -20,10 +20,22 @@ def test_vectors_are_written_and_deterministic(tmp_path, capsys):
 
 
 REJECTIONS = {
-    "WrongPhase", "WrongKey", "NotSeller", "WrongDeposit", "SellerCannotBid", "NotRegistered", "UserBanned",
-    "InvalidOrder", "InvalidPublicKey", "UnknownOrder", "NotOperator", "AlreadyRegistered",
-    "NothingToWithdraw", "NotBuyerOrOperator", "NotWinner",
-}  # fmt: skip
+    "WrongPhase",
+    "WrongKey",
+    "NotSeller",
+    "WrongDeposit",
+    "SellerCannotBid",
+    "NotRegistered",
+    "UserBanned",
+    "InvalidOrder",
+    "InvalidPublicKey",
+    "UnknownOrder",
+    "NotOperator",
+    "AlreadyRegistered",
+    "NothingToWithdraw",
+    "NotBuyerOrOperator",
+    "NotWinner",
+}
 
 
 def test_vectors_cover_successes_and_every_rejection_kind():

@@ -22,8 +22,7 @@ class CompileCheck(Check):
             artifacts = compile_tree(ctx.contracts)
         except CompileError as exc:
             return [
-                self.finding(message, Status.VIOLATION, location=message.split(": ", 1)[0])
-                for message in exc.messages
+                self.finding(message, Status.VIOLATION, location=message.split(": ", 1)[0]) for message in exc.messages
             ]
         names = ", ".join(sorted(artifacts)) or "none"
         status = Status.PASSED if artifacts else Status.NOT_VERIFIED

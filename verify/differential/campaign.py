@@ -70,9 +70,7 @@ def program_of(error: BaseException) -> str:
     start = next((i for i, line in enumerate(lines) if line.startswith("state = ")), None)
     if start is None:
         return ""
-    end = next(
-        (i for i in range(start, len(lines)) if lines[i].startswith("state.teardown()")), len(lines) - 1
-    )
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("state.teardown()")), len(lines) - 1)
     return "\n".join(lines[start : end + 1])
 
 

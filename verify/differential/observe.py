@@ -14,13 +14,33 @@ from reference.reputation import User
 from verify.driver import ContractMarket
 
 ORDER_FIELDS = (
-    "seller", "quantity", "start_price", "deposit", "public_key", "bidding_end", "disclosure_end",
-    "status", "private_key", "bids", "opened", "winner", "highest", "second", "price", "deadline",
-)  # fmt: skip
+    "seller",
+    "quantity",
+    "start_price",
+    "deposit",
+    "public_key",
+    "bidding_end",
+    "disclosure_end",
+    "status",
+    "private_key",
+    "bids",
+    "opened",
+    "winner",
+    "highest",
+    "second",
+    "price",
+    "deadline",
+)
 USER_FIELDS = (
-    "registered", "seller_reputation", "buyer_reputation", "seller_frauds", "buyer_frauds",
-    "banned_until", "pending", "history",
-)  # fmt: skip
+    "registered",
+    "seller_reputation",
+    "buyer_reputation",
+    "seller_frauds",
+    "buyer_frauds",
+    "banned_until",
+    "pending",
+    "history",
+)
 
 
 def camel(name: str) -> str:
@@ -83,8 +103,6 @@ def differences(expected: Any, actual: Any, path: str = "") -> list[str]:
         return out
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
         return [
-            d
-            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
-            for d in differences(e, a, f"{path}[{i}]")
+            d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in differences(e, a, f"{path}[{i}]")
         ]
     return [] if expected == actual else [f"{path}: model {expected!r} != contract {actual!r}"]

@@ -35,12 +35,8 @@ def _interacts(node: Node) -> bool:
 
 
 def _callees(node: Node) -> list[Function]:
-    out = [
-        call.function for call in node.internal_calls if isinstance(getattr(call, "function", None), Function)
-    ]
-    out += [
-        call.function for call in node.library_calls if isinstance(getattr(call, "function", None), Function)
-    ]
+    out = [call.function for call in node.internal_calls if isinstance(getattr(call, "function", None), Function)]
+    out += [call.function for call in node.library_calls if isinstance(getattr(call, "function", None), Function)]
     return out
 
 
@@ -104,9 +100,7 @@ class ChecksEffectsInteractions(AbstractDetector):
         "`withdraw` sends a balance and only then zeroes it: the recipient's fallback calls `withdraw` again "
         "and is paid twice (the paper's Fig. 8: OrderCon.updateOrderList, CryptoCon.DecryptedBidding)."
     )
-    WIKI_RECOMMENDATION = (
-        "Write every effect before the first interaction; pay out by pull (withdraw) payments."
-    )
+    WIKI_RECOMMENDATION = "Write every effect before the first interaction; pay out by pull (withdraw) payments."
 
     def _detect(self):
         results = []
@@ -118,7 +112,15 @@ class ChecksEffectsInteractions(AbstractDetector):
                 if violation is None:
                     continue
                 interaction, write = violation
-                info = [function, " writes state after an interaction:\n",
-                        "\t- interaction: ", interaction, "\n", "\t- later write: ", write, "\n"]  # fmt: skip
+                info = [
+                    function,
+                    " writes state after an interaction:\n",
+                    "\t- interaction: ",
+                    interaction,
+                    "\n",
+                    "\t- later write: ",
+                    write,
+                    "\n",
+                ]
                 results.append(self.generate_result(info))
         return results

@@ -127,9 +127,7 @@ def compile_sources(sources: dict[str, str], evm_version: str = EVM_VERSION) -> 
         try:
             output = solcx.compile_standard(data, solc_binary=ensure_compiler(), allow_empty=True)
         except SolcError as exc:
-            problems = [
-                _format_error(e, sources) for e in json.loads(exc.stdout_data or "{}").get("errors", [])
-            ]
+            problems = [_format_error(e, sources) for e in json.loads(exc.stdout_data or "{}").get("errors", [])]
             raise CompileError(problems or [str(exc)]) from None
         problems = [_format_error(e, sources) for e in output.get("errors", []) if e["severity"] != "info"]
         if problems:

@@ -60,9 +60,7 @@ def buyer_growth(seller_growth: Int, profit_coefficient: int, wad: int) -> z3.Ar
     return mul_div(profit_coefficient, seller_growth, wad)
 
 
-def reputation_step(
-    reputation: Int, growth: Int, penalty: Int, coefficient: Int, c1: int, c2: int
-) -> z3.ArithRef:
+def reputation_step(reputation: Int, growth: Int, penalty: Int, coefficient: Int, c1: int, c2: int) -> z3.ArithRef:
     """``reference.reputation.reputation_step`` (eqs 3, 6), before the clamp."""
     return mul_div(reputation, _z(growth) + c1, _z(coefficient) * _z(penalty) + c2)
 

@@ -43,9 +43,7 @@ def _buyer(p: Params, r, growth, penalty, c) -> z3.ArithRef:
     """Eq 6 as the parameters define it: corrected (growth over penalty) or as printed."""
     if not p.eq6_corrected:
         growth, penalty = penalty, growth
-    return enc.clamp(
-        enc.reputation_step(r, growth, penalty, c, p.t1, p.t2), p.min_reputation, p.max_reputation
-    )
+    return enc.clamp(enc.reputation_step(r, growth, penalty, c, p.t1, p.t2), p.min_reputation, p.max_reputation)
 
 
 class HonestTradeRaisesSeller(ProofCheck):
@@ -59,9 +57,7 @@ class HonestTradeRaisesSeller(ProofCheck):
         r, r_ok = _reputation(p)
         z, total, z_ok = _amount_and_window(p)
         growth = enc.share_plus_z0(z, total, p.z0, p.wad)
-        after = enc.clamp(
-            enc.reputation_step(r, growth, 0, 1, p.k1, p.k2), p.min_reputation, p.max_reputation
-        )
+        after = enc.clamp(enc.reputation_step(r, growth, 0, 1, p.k1, p.k2), p.min_reputation, p.max_reputation)
         below_cap = r < p.max_reputation if p.max_reputation else z3.BoolVal(True)
         return z3.Implies(z3.And(r_ok, z_ok), z3.And(after >= r, z3.Implies(below_cap, after > r)))
 
@@ -70,18 +66,14 @@ class FraudLowersSeller(ProofCheck):
     ID = "prove-fraud-lowers-seller"
     CLAUSES = ("REP-7", "REP-3", "REP-4")
     IMPACT = Impact.MEDIUM
-    STATEMENT = (
-        "A seller's fraud strictly lowers their reputation (above the floor), for every amount and count."
-    )
+    STATEMENT = "A seller's fraud strictly lowers their reputation (above the floor), for every amount and count."
 
     def claim(self, p: Params) -> z3.BoolRef:
         r, r_ok = _reputation(p)
         z, total, z_ok = _amount_and_window(p)
         c, c_ok = _coefficient(p)
         penalty = enc.share_plus_z0(z, total, p.z0, p.wad)
-        after = enc.clamp(
-            enc.reputation_step(r, 0, penalty, c, p.k1, p.k2), p.min_reputation, p.max_reputation
-        )
+        after = enc.clamp(enc.reputation_step(r, 0, penalty, c, p.k1, p.k2), p.min_reputation, p.max_reputation)
         return z3.Implies(z3.And(r_ok, z_ok, c_ok, r > p.min_reputation), after < r)
 
 
@@ -105,9 +97,7 @@ class FraudLowersBuyer(ProofCheck):
     CLAUSES = ("REP-7", "REP-5")
     IMPACT = Impact.MEDIUM
     PAPER_DEFECT = "ERR-2"
-    STATEMENT = (
-        "A buyer's default strictly lowers their reputation (above the floor), however small the amount."
-    )
+    STATEMENT = "A buyer's default strictly lowers their reputation (above the floor), however small the amount."
 
     def claim(self, p: Params) -> z3.BoolRef:
         r, r_ok = _reputation(p)
@@ -178,9 +168,7 @@ class FixedPointError(ProofCheck):
         c, c_ok = _coefficient(p)
         g, pen = z3.Ints("growth_fixed penalty_fixed")  # rounded terms, in units
         g_exact, pen_exact = z3.Reals("growth_exact penalty_exact")
-        rounding = z3.And(
-            g >= 0, pen >= 0, g <= g_exact, g_exact < g + 1, pen <= pen_exact, pen_exact < pen + 1
-        )
+        rounding = z3.And(g >= 0, pen >= 0, g <= g_exact, g_exact < g + 1, pen <= pen_exact, pen_exact < pen + 1)
         fixed = enc.reputation_step(r, g, pen, c, p.k1, p.k2)
         exact = z3.ToReal(r) * (g_exact + p.k1) / (z3.ToReal(c) * pen_exact + p.k2)
         bound = 1 + exact * (z3.ToReal(c) + 2) / p.wad
@@ -195,9 +183,7 @@ class NoOverflow(ProofCheck):
     CLAUSES = ("FXP-1", "REP-7")
     IMPACT = Impact.HIGH
     PAPER_DEFECT = "ERR-5"
-    STATEMENT = (
-        "No intermediate product of eqs 1-7 reaches 2^256 for any admissible input: nothing can revert."
-    )
+    STATEMENT = "No intermediate product of eqs 1-7 reaches 2^256 for any admissible input: nothing can revert."
 
     def claim(self, p: Params) -> z3.BoolRef:
         r, r_ok = _reputation(p)

@@ -44,14 +44,19 @@ class Conservation(ProofCheck):
 
     def claim(self, p: Params) -> z3.BoolRef:
         balance, pending, escrow = z3.Ints("balance pending_total escrow")
-        deposit, price, refunds, amount, escrowed_bids = z3.Ints(
-            "deposit price refunds amount escrowed_deposits"
-        )
+        deposit, price, refunds, amount, escrowed_bids = z3.Ints("deposit price refunds amount escrowed_deposits")
         facts = z3.And(
-            balance == pending + escrow, pending >= 0, escrow >= 0, deposit > 0, price >= 0,
-            refunds >= 0, refunds * deposit <= escrowed_bids, escrowed_bids <= escrow,
-            amount >= 0, amount <= pending,
-        )  # fmt: skip
+            balance == pending + escrow,
+            pending >= 0,
+            escrow >= 0,
+            deposit > 0,
+            price >= 0,
+            refunds >= 0,
+            refunds * deposit <= escrowed_bids,
+            escrowed_bids <= escrow,
+            amount >= 0,
+            amount <= pending,
+        )
         preserved = []
         for name, (db, dp, de) in _moves(deposit, price, refunds, amount).items():
             escrow_ok = escrow + de >= 0
@@ -59,9 +64,7 @@ class Conservation(ProofCheck):
                 escrow_ok = z3.Implies(escrow >= deposit, escrow + de >= 0)
             if name in ("confirm_delivery", "report_non_delivery"):  # the paid price is in escrow
                 escrow_ok = z3.Implies(escrow >= price, escrow + de >= 0)
-            preserved.append(
-                z3.And(balance + db == (pending + dp) + (escrow + de), pending + dp >= 0, escrow_ok)
-            )
+            preserved.append(z3.And(balance + db == (pending + dp) + (escrow + de), pending + dp >= 0, escrow_ok))
         base = z3.IntVal(0) == 0 + 0
         return z3.And(base, z3.Implies(facts, z3.And(preserved)))
 

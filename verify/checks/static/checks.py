@@ -38,9 +38,7 @@ class SlitherCheck(Check):
     STAGE = "static"
     IMPACT = Impact.HIGH
     CLAUSES = ("SET-7",)
-    DESCRIPTION = (
-        "Slither's detectors on the contracts, through the pinned compiler; accepted findings triaged."
-    )
+    DESCRIPTION = "Slither's detectors on the contracts, through the pinned compiler; accepted findings triaged."
     RECOMMENDATION = "Fix the finding, or accept it in contracts/slither-triage.toml with a reason."
 
     def run(self, ctx: Context) -> list[Finding]:

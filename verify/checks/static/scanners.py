@@ -128,9 +128,7 @@ def mythril(
     """Mythril on ``path`` in its own environment. A run its timeout cut short is ``not_verified``."""
     myth = myth_executable()
     if myth is None:
-        return [
-            _not_verified("mythril", path, "Mythril is not installed (tox env `mythril`; $FAIRWATT_MYTH)", 0)
-        ]
+        return [_not_verified("mythril", path, "Mythril is not installed (tox env `mythril`; $FAIRWATT_MYTH)", 0)]
     settings: dict[str, object] = {"optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS}}
     if compiler.package is None:
         settings["evmVersion"] = EVM_VERSION
@@ -195,9 +193,7 @@ def mythril(
     duration = report.get("meta", {}).get("mythril_execution_info", {}).get("analysis_duration", 0) / 1e9
     if duration >= 0.95 * execution_timeout:
         findings.append(
-            _not_verified(
-                "mythril", path, f"cut short by its {execution_timeout} s execution timeout", seconds
-            )
+            _not_verified("mythril", path, f"cut short by its {execution_timeout} s execution timeout", seconds)
         )
     else:
         findings.append(

@@ -20,13 +20,16 @@ MODULES = ("reference/fixedpoint.py", "reference/reputation.py", "reference/mark
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<level>error|info): (?P<message>.*)$")
 
 
-def crosshair(
-    targets: list[str], root: Path, per_condition: float, timeout: float
-) -> subprocess.CompletedProcess:
+def crosshair(targets: list[str], root: Path, per_condition: float, timeout: float) -> subprocess.CompletedProcess:
     command = [
-        sys.executable, "-m", "crosshair", "check", "--report_all",
-        f"--per_condition_timeout={per_condition}", *targets,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "crosshair",
+        "check",
+        "--report_all",
+        f"--per_condition_timeout={per_condition}",
+        *targets,
+    ]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=timeout)
 
 
@@ -62,23 +65,24 @@ class CrossHairCheck(Check):
         try:
             result = crosshair(list(MODULES), ctx.root, per_condition, timeout=600)
         except subprocess.TimeoutExpired:
-            return [
-                self.finding("CrossHair timed out", Status.NOT_VERIFIED, seconds=time.perf_counter() - start)
-            ]
+            return [self.finding("CrossHair timed out", Status.NOT_VERIFIED, seconds=time.perf_counter() - start)]
         seconds = time.perf_counter() - start
         found = statuses(result.stdout)
         if result.returncode not in (0, 1) or (
             result.returncode == 1 and not any(s == Status.REFUTED for _, s, _ in found)
         ):
             evidence = (result.stderr or result.stdout)[-2000:]
-            return [
-                self.finding("CrossHair crashed", Status.NOT_VERIFIED, evidence=evidence, seconds=seconds)
-            ]
+            return [self.finding("CrossHair crashed", Status.NOT_VERIFIED, evidence=evidence, seconds=seconds)]
         if not found:
             return [self.finding("CrossHair reported no condition", Status.NOT_VERIFIED, seconds=seconds)]
         share = seconds / len(found)
         return [
-            self.finding(f"contract at {location}: {message}", status, location=location, seconds=share,
-                         evidence=message if status == Status.REFUTED else "")
+            self.finding(
+                f"contract at {location}: {message}",
+                status,
+                location=location,
+                seconds=share,
+                evidence=message if status == Status.REFUTED else "",
+            )
             for location, status, message in found
-        ]  # fmt: skip
+        ]
