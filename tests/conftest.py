@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.toolchain.compiler import compile_tree
+from verify.toolchain.compiler import compile_sources
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -14,4 +14,4 @@ def fixtures() -> Path:
 
 @pytest.fixture(scope="session")
 def good_artifacts():
-    return compile_tree(FIXTURES / "good")
+    return compile_sources({"SafeBank.sol": (FIXTURES / "scan" / "SafeBank.sol").read_text()})

@@ -7,8 +7,8 @@ import re
 from collections import Counter
 
 from verify import spec
-from verify.audit import Audit
-from verify.findings import BAD, IMPACT_ORDER, Status
+from verify.audit import Audit, exit_code
+from verify.findings import BAD, IMPACT_ORDER, Impact, Status
 from verify.registry import discover
 from verify.toolchain.compiler import ROOT
 
@@ -64,8 +64,12 @@ def report_data(audit: Audit) -> dict:
     differential = next((f.data for f in findings if f.check == "differential" and f.data), {})
     gas = next((f.data["gas"] for f in findings if f.check == "gas" and "gas" in f.data), None)
     images = {name: audit.out / path for name, path in IMAGES.items() if (audit.out / path).exists()}
+    code = exit_code(audit, Impact.MEDIUM)
+    verdicts = {0: "clean", 1: "findings at or above medium", 2: "not everything could be verified"}
     return {
         "audit": audit,
+        "verdict": f"{verdicts[code]} (exit {code} with --fail-on medium)",
+        "verdict_class": "passed" if code == 0 else "violation",
         "counts": dict(counts),
         "total": len(findings),
         "shown": shown,

@@ -103,17 +103,7 @@ def slither(path: Path, compiler: Compiler = Compiler(), triage_file: Path | Non
             )
         )
     for tool in found:
-        found[tool].append(
-            Finding(
-                check=tool,
-                title=f"{path.name} analysed",
-                status=Status.PASSED,
-                impact=Impact.INFORMATIONAL,
-                location=str(path),
-                seconds=seconds,
-                data={"file": str(path)},
-            )
-        )
+        found[tool].append(_analysed(tool, path, seconds))
     return found["slither"], found["cei"]
 
 
@@ -196,18 +186,21 @@ def mythril(
             _not_verified("mythril", path, f"cut short by its {execution_timeout} s execution timeout", seconds)
         )
     else:
-        findings.append(
-            Finding(
-                check="mythril",
-                title=f"{path.name} analysed",
-                status=Status.PASSED,
-                impact=Impact.INFORMATIONAL,
-                location=str(path),
-                seconds=seconds,
-                data={"file": str(path)},
-            )
-        )
+        findings.append(_analysed("mythril", path, seconds))
     return findings
+
+
+def _analysed(tool: str, path: Path, seconds: float) -> Finding:
+    """The tool ran to completion on ``path`` (its findings, if any, are separate)."""
+    return Finding(
+        check=tool,
+        title=f"{path.name} analysed",
+        status=Status.PASSED,
+        impact=Impact.INFORMATIONAL,
+        location=str(path),
+        seconds=seconds,
+        data={"file": str(path)},
+    )
 
 
 def _not_verified(tool: str, path: Path, why: str, seconds: float) -> Finding:
