@@ -50,7 +50,7 @@ def _audit_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="run everything again")
     p.add_argument("--jobs", type=int, default=2, help="checks run in parallel")
     p.add_argument("--examples", type=int, default=30, help="differential campaign examples")
-    p.add_argument("--mythril-timeout", type=int, default=120, help="Mythril's execution timeout, seconds")
+    p.add_argument("--mythril-timeout", type=int, default=200, help="Mythril's execution timeout, seconds")
     p.add_argument("--gas-bidders", type=int, nargs="+", help="bidder counts of the gas stage (default 5..60)")
 
 

@@ -194,19 +194,31 @@ def scenarios() -> Iterator[Script]:
     s.until(s.market.orders[0].deadline)
     yield s.do("confirm_delivery", "b1", 0).do("claim_delivery_timeout", 0)
 
-    s = _setup("repeat_trades_fill_the_windows", ["REP-2", "REP-5", "REP-6", "REP-7", "SET-2", "SET-4"])
-    for order_id, (price, pays) in enumerate([(7, True), (3, True), (11, True), (5, False), (13, True), (2, True)]):
-        start = price * GWEI
+    s = _auction(_setup("second_price_from_an_older_bid", ["AUC-6", "AUC-7"]), [("b0", 4 * GWEI), ("b1", 9 * GWEI)])
+    yield s.do("open_bids", 0, 1).do("open_bids", 0, 1).do("settle", 0)
+
+    # Honest sales alternate with non-deliveries so that reputation stays inside the band (a capped value
+    # would hide rounding and window errors); the buyer's default comes after four trades of its own.
+    s = _setup(
+        "repeat_trades_fill_the_windows", ["REP-2", "REP-3", "REP-5", "REP-6", "REP-7", "SET-2", "SET-3", "SET-4"]
+    )
+    kinds = ["honest", "undelivered", "honest", "undelivered", "honest", "honest", "default"]
+    for order_id, (gwei, kind) in enumerate(zip([7, 3, 11, 5, 13, 2, 17], kinds, strict=True)):
+        start = gwei * GWEI + order_id * 7919  # amounts that do not divide each other evenly
+        s.until(s.market.users["s0"].banned_until)
         s.do("post_order", "s0", 1000, start, DEPOSIT, public_key(KEY))
         s.do("place_bid", "b0", order_id, encrypt(public_key(KEY), start + order_id, order_id + 1), DEPOSIT)
         s.until(s.market.orders[order_id].bidding_end)
         s.do("disclose_key", "s0", order_id, KEY).do("open_bids", order_id, 1).do("settle", order_id)
-        if pays:
-            s.do("pay_price", "b0", order_id, start).do("confirm_delivery", "b0", order_id)
-        else:
+        if kind == "default":
             s.until(s.market.orders[order_id].deadline)
             s.do("claim_buyer_default", order_id)
-            s.until(s.market.users["b0"].banned_until)
+            continue
+        s.do("pay_price", "b0", order_id, start)
+        if kind == "honest":
+            s.do("confirm_delivery", "b0", order_id)
+        else:
+            s.do("report_non_delivery", "operator", order_id)
     yield s
 
     s = _setup("rejections", ["MKT-1", "MKT-2", "MKT-3", "MKT-4", "AUC-1", "AUC-2", "AUC-3", "AUC-4"])
