@@ -221,10 +221,15 @@ def _report(progress, outcome: Outcome) -> None:
 
 
 def exit_code(audit: Audit, fail_on: Impact, allow_unverified: bool = False) -> int:
-    """0 clean; 1 a finding at or above ``fail_on``; 2 something could not be verified."""
+    """0 clean; 1 a finding at or above ``fail_on``; 2 something could not be verified.
+
+    Contracts that do not compile are a finding (1): the stages they skip follow from it.
+    """
     findings = audit.findings
+    if audit.errors:
+        return 1
     if not allow_unverified and any(f.status in (Status.NOT_VERIFIED, Status.UNKNOWN) for f in findings):
         return 2
     threshold = IMPACT_ORDER.index(fail_on)
     bad = [f for f in findings if f.status in (Status.VIOLATION, Status.REFUTED)]
-    return 1 if any(IMPACT_ORDER.index(f.impact) >= threshold for f in bad) or audit.errors else 0
+    return 1 if any(IMPACT_ORDER.index(f.impact) >= threshold for f in bad) else 0

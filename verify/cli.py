@@ -97,7 +97,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(f"fairwatt: {error}", file=sys.stderr)
     for f in result.findings:
-        if f.status == Status.NOT_VERIFIED:
+        if f.status == Status.NOT_VERIFIED and not f.title.startswith("not verified: skipped"):
             print(f"fairwatt: {f.check} {f.title}", file=sys.stderr)
     code = audit.exit_code(result, Impact(args.fail_on), args.allow_unverified)
     verdict = {0: "clean", 1: f"findings at or above {args.fail_on}", 2: "not everything could be verified"}[code]

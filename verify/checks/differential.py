@@ -29,7 +29,7 @@ ACTION_CLAUSES = {
 
 def clause_of(message: str) -> str:
     """The clause of the first action named in a difference report (SET-6 for an invariant)."""
-    for action in re.findall(r"\b([a-z]+(?:_[a-z]+)+)\b", message):
+    for action in re.findall(r"\b([a-z]+(?:_[a-z]+)*)\b", message):
         if action in ACTION_CLAUSES:
             return ACTION_CLAUSES[action]
     return "SET-6"
