@@ -1,9 +1,9 @@
 """``fairwatt mutate``: mutants of ``contracts/`` against the conformance suite; the mutation score.
 
 Each mutant is one textual change at one place of the contracts, named after the rule it breaks. A
-mutant is *killed* when the test vectors or the differential campaign find a difference from the
-model, *stillborn* when it does not compile (left out of the score), and *survived* otherwise.
-Survivors are listed with their diff and, when known, the argument that they are equivalent.
+mutant is *killed* when the test vectors, the CEI detector or the differential campaign find a
+difference from the model (or a violation), *stillborn* when it does not compile (left out of the
+score), and *survived* otherwise. Survivors are listed with their diff and, when known, the argument that they are equivalent.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from verify import vectors
+from verify.checks.static import scanners
+from verify.checks.static.checks import roots
 from verify.differential import campaign
+from verify.findings import Status
 from verify.toolchain.compiler import CONTRACTS, CompileError, compile_tree
 
 
@@ -205,6 +208,15 @@ def _vectors(contracts: Path) -> str:
     return ""
 
 
+def _scans(contracts: Path) -> str:
+    """The first violation fairwatt's CEI detector reports on ``contracts``, or ``""``."""
+    for path in roots(contracts):
+        for finding in scanners.slither(path)[1]:
+            if finding.status == Status.VIOLATION:
+                return f"fairwatt-cei: {finding.title.splitlines()[0]}"
+    return ""
+
+
 def run(examples: int = 15, steps: int = 30, only: list[str] | None = None, contracts: Path = CONTRACTS) -> dict:
     """Run the campaign on every mutant; the report of ``fairwatt mutate``."""
     results, killed, survived, stillborn = [], 0, [], []
@@ -221,7 +233,7 @@ def run(examples: int = 15, steps: int = 30, only: list[str] | None = None, cont
             except CompileError as exc:
                 stillborn.append({"id": mutant.id, "error": exc.messages[0]})
                 continue
-            evidence = _vectors(root)
+            evidence = _vectors(root) or _scans(root)
             if not evidence:
                 report = campaign.run(examples, root, steps, replay_dir=None, shrink_seconds=0)
                 evidence = report.failures[0]["error"].splitlines()[0] if report.failures else ""
