@@ -3,7 +3,8 @@
 Each mutant is one textual change at one place of the contracts, named after the rule it breaks. A
 mutant is *killed* when the test vectors, the CEI detector or the differential campaign find a
 difference from the model (or a violation), *stillborn* when it does not compile (left out of the
-score), and *survived* otherwise. Survivors are listed with their diff and, when known, the argument that they are equivalent.
+score), and *survived* otherwise. Survivors are listed with their diff and, when known, the argument
+that they are equivalent.
 """
 
 from __future__ import annotations
