@@ -20,7 +20,8 @@ from verify.toolchain.compiler import CACHE, ROOT, ensure_compiler, solc_version
 
 PRAGMA = re.compile(r"pragma\s+solidity\s+([^;]+);")
 COMPILERS = CACHE.parent / "solc"
-BROKEN = {"0.4.0"}  # solc@0.4.0's soljson.js is an HTML error page
+BROKEN = {"0.4.0"}
+NPM_TIMEOUT = 600  # solc@0.4.0's soljson.js is an HTML error page
 
 
 class ScanError(Exception):
@@ -31,7 +32,10 @@ def _npm(*args: str, cwd: Path = ROOT) -> str:
     npm = shutil.which("npm")
     if npm is None:
         raise ScanError("npm is needed to install compilers")
-    done = subprocess.run([npm, *args], capture_output=True, text=True, cwd=cwd)
+    try:
+        done = subprocess.run([npm, *args], capture_output=True, text=True, cwd=cwd, timeout=NPM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise ScanError(f"npm {' '.join(args)}: no answer from the registry in {NPM_TIMEOUT} s") from None
     if done.returncode != 0:
         raise ScanError(f"npm {' '.join(args)}: {done.stderr.strip()[-300:]}")
     return done.stdout

@@ -78,7 +78,7 @@ def ensure_compiler() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             raise CompileError(["fairwatt: npm is needed to install the pinned solc-js compiler"])
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True, timeout=600)
     return SOLC
 
 
