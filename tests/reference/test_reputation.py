@@ -24,6 +24,7 @@ from reference.reputation import (
     seller_growth,
     share_plus_z0,
 )
+from reference.scenarios import drops as fraud_drops
 from reference.scenarios import malicious_trader, restore_counts
 
 P = RESOLVED
@@ -139,7 +140,7 @@ def test_fixed_point_within_the_stated_error_of_the_rational_formula_FXP_4(user,
 
 def test_fig7_seller_each_fraud_steeper_and_recovery_longer_SIM_1():
     steps = malicious_trader(P, 40, seller=True)
-    drops = [a.reputation / b.reputation for b, a in zip(steps, steps[1:], strict=False) if not a.honest]
+    drops = fraud_drops(steps)
     assert len(drops) >= 10
     assert all(later < earlier for earlier, later in zip(drops, drops[1:], strict=False))
     counts = restore_counts(steps, P, seller=True)
@@ -149,7 +150,7 @@ def test_fig7_seller_each_fraud_steeper_and_recovery_longer_SIM_1():
 
 def test_fig7_buyer_escalates_but_not_strictly_ERR_14():
     steps = malicious_trader(P, 40, seller=False)
-    drops = [a.reputation / b.reputation for b, a in zip(steps, steps[1:], strict=False) if not a.honest]
+    drops = fraud_drops(steps)
     assert all(later <= earlier for earlier, later in zip(drops, drops[1:], strict=False))
     assert drops[0] == drops[1]  # two equal drops: eq 4 cancels c(n)'s doubling
     assert drops[-1] < drops[0]

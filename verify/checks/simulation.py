@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reference.params import RESOLVED
+from reference.scenarios import drops as fraud_drops
 from reference.scenarios import restore_counts
 from verify import simulate
 from verify.check import Check, Context
@@ -21,7 +22,7 @@ class Fig7Check(Check):
         findings = []
         for scenario, seller in simulate.SCENARIOS.items():
             _, _, steps = simulate.run(scenario, ctx.out / "artifacts" / "fig7", RESOLVED)
-            drops = [a.reputation / b.reputation for b, a in zip(steps, steps[1:], strict=False) if not a.honest]
+            drops = fraud_drops(steps)
             counts = restore_counts(steps, RESOLVED, seller)
             steeper = all(y <= x for x, y in zip(drops, drops[1:], strict=False)) and drops[-1] < drops[0]
             if seller:
