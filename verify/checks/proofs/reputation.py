@@ -156,6 +156,7 @@ class BanGrows(ProofCheck):
 
 class FixedPointError(ProofCheck):
     ID = "prove-fixed-point-error"
+    TIMEOUT_MS = 120_000  # nonlinear real arithmetic: seconds usually, more on a loaded machine
     CLAUSES = ("FXP-4", "FXP-3")
     IMPACT = Impact.MEDIUM
     STATEMENT = (
