@@ -20,8 +20,10 @@ def test_the_machine_reaches_every_terminal_status():
         original(self)
 
     ModelMachine.teardown = record
+    run = ModelMachine.TestCase("runTest")
+    run.settings = settings(max_examples=300, stateful_step_count=50, deadline=None, derandomize=True)
     try:
-        ModelMachine.TestCase("runTest").runTest()
+        run.runTest()
     finally:
         ModelMachine.teardown = original
     assert {S.COMPLETED, S.FAILED, S.UNSOLD, S.ABANDONED, S.PAID, S.SETTLED} <= reached
