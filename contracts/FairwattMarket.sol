@@ -45,6 +45,8 @@ contract FairwattMarket is UserRegistry {
 
     uint256 public orderCount;
     mapping(uint256 orderId => Order) private _orders;
+    /// @dev QUO-2: the x-coordinate of every order key posted so far (`K` and `-K` share it).
+    mapping(uint256 keyX => bool) private _keyUsed;
 
     constructor(address operator_) UserRegistry(operator_) {}
 
@@ -61,6 +63,8 @@ contract FairwattMarket is UserRegistry {
                 || startPrice < Params.MIN_PRICE || startPrice > Params.MAX_QUOTE
         ) revert InvalidOrder();
         if (!SealedQuotes.isValidPoint(keyX, keyY)) revert InvalidPublicKey();
+        if (_keyUsed[keyX]) revert KeyReused();
+        _keyUsed[keyX] = true;
         orderId = orderCount++;
         Order storage o = _orders[orderId];
         uint256 biddingEnd = block.timestamp + Params.BIDDING_PERIOD;
@@ -123,7 +127,7 @@ contract FairwattMarket is UserRegistry {
         if (link != (opened == 0 ? o.chain : o.cursor) || (first == 0 && chainBelow != CHAIN_SEED)) {
             revert CiphertextMismatch();
         }
-        Tally memory t = Tally(o.winner, o.highest, o.second, o.deposit, o.startPrice, o.privateKey);
+        Tally memory t = Tally(o.winner, o.highest, o.second, o.deposit, o.startPrice, o.privateKey, orderId);
         bool disclosed = status == OrderStatus.Disclosed;
         for (uint256 i = bids.length; i > 0; --i) {
             _tally(t, bids[i - 1], disclosed);
@@ -254,6 +258,11 @@ contract FairwattMarket is UserRegistry {
         });
     }
 
+    /// @notice QUO-5: the context a quote for `bidder`'s bid in `orderId` is sealed in.
+    function bidContext(uint256 orderId, address bidder) external view returns (uint256) {
+        return SealedQuotes.bidContext(orderId, bidder);
+    }
+
     // ------------------------------------------------------------------ internals
 
     /// @dev The running top two of an opening batch, kept in memory (one storage write per batch).
@@ -264,11 +273,14 @@ contract FairwattMarket is UserRegistry {
         uint256 deposit;
         uint256 startPrice;
         uint256 privateKey;
+        uint256 orderId;
     }
 
+    /// @dev Every posted order has a seller (registered, so never the zero address): the order's own first
+    /// word, read by every caller anyway, tells whether it exists.
     function _order(uint256 orderId) private view returns (Order storage o) {
-        if (orderId >= orderCount) revert UnknownOrder(orderId);
         o = _orders[orderId];
+        if (o.seller == address(0)) revert UnknownOrder(orderId);
     }
 
     /// @dev One step of the bids' hash chain (AUC-2): keccak256 of the ABI encoding of
@@ -290,7 +302,8 @@ contract FairwattMarket is UserRegistry {
         bool valid = false;
         uint256 quote = 0;
         if (disclosed) {
-            (valid, quote) = SealedQuotes.decrypt(t.privateKey, bid.c1x, bid.c1y, bid.c2);
+            uint256 context = SealedQuotes.bidContext(t.orderId, bid.bidder);
+            (valid, quote) = SealedQuotes.decrypt(t.privateKey, bid.c1x, bid.c1y, bid.c2, context);
             valid = valid && quote >= t.startPrice && quote <= Params.MAX_QUOTE;
         }
         if (!valid) {

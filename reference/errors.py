@@ -41,6 +41,11 @@ class InvalidPublicKey(FairwattError):
     """The order's public key is not a point of alt_bn128 other than infinity."""
 
 
+class KeyReused(FairwattError):
+    """An earlier order already used this public key, or its negation (QUO-2): once disclosed, a
+    reused key would make the new order's sealed quotes readable by anyone."""
+
+
 class UnknownOrder(FairwattError):
     """No order has this id."""
 

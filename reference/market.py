@@ -14,7 +14,7 @@ from reference import errors
 from reference import events as ev
 from reference.fixedpoint import add
 from reference.params import RESOLVED, Params
-from reference.quotes import Ciphertext, Point, decrypt, is_valid_point, key_matches
+from reference.quotes import Ciphertext, Point, bid_context, decrypt, is_valid_point, key_matches
 from reference.reputation import (
     User,
     is_banned,
@@ -25,6 +25,10 @@ from reference.reputation import (
 )
 
 ZERO_ADDRESS = "0x" + "0" * 40
+MARKET_ADDRESS = "0x" + "0" * 36 + "fa17"
+"""The market contract's address when a model stands alone (a replayer uses its deployment's)."""
+CHAIN_ID = 1
+"""The chain id when a model stands alone."""
 UINT128_MAX = 2**128 - 1
 
 
@@ -96,6 +100,12 @@ class Market:
     """Withdrawable balances (pull payments)."""
     balance: int = 0
     """Wei held by the market contract."""
+    address: str = MARKET_ADDRESS
+    """The market contract's address: part of every bid's context (QUO-5)."""
+    chain_id: int = CHAIN_ID
+    """The chain's id: part of every bid's context (QUO-5)."""
+    used_keys: frozenset[int] = frozenset()
+    """The x-coordinates of every order key posted so far (QUO-2): ``K`` and ``−K`` share one."""
 
 
 Result = tuple[Market, list[ev.Event]]
@@ -187,6 +197,8 @@ def post_order(
         raise errors.InvalidOrder()
     if not is_valid_point(public_key):
         raise errors.InvalidPublicKey()
+    if public_key[0] in market.used_keys:
+        raise errors.KeyReused()
     bidding_end = add(now, p.bidding_period)
     order = Order(
         seller=seller,
@@ -199,7 +211,8 @@ def post_order(
     )
     order_id = len(market.orders)
     posted = ev.OrderPosted(order_id, seller, quantity, start_price, deposit, order.bidding_end, order.disclosure_end)
-    return replace(market, orders=market.orders + (order,)), [posted]
+    used_keys = market.used_keys | {public_key[0]}
+    return replace(market, orders=market.orders + (order,), used_keys=used_keys), [posted]
 
 
 def place_bid(market: Market, bidder: str, order_id: int, ciphertext: Ciphertext, value: int, now: int) -> Result:
@@ -229,6 +242,11 @@ def disclose_key(market: Market, caller: str, order_id: int, private_key: int, n
     return _with_order(market, order_id, order), [ev.KeyDisclosed(order_id, private_key)]
 
 
+def context(market: Market, order_id: int, bidder: str) -> int:
+    """QUO-5: the context a quote for ``bidder``'s bid in ``order_id`` of this market is sealed in."""
+    return bid_context(market.chain_id, market.address, order_id, bidder)
+
+
 def valid_quote(order: Order, quote: int | None, p: Params) -> bool:
     """AUC-5: a quote counts when it decrypted and lies in [start_price, max_quote]."""
     return quote is not None and order.start_price <= quote <= p.max_quote
@@ -254,7 +272,9 @@ def open_bids(market: Market, order_id: int, count: int, now: int) -> Result:
     first = remaining - batch
     for index in reversed(range(first, remaining)):
         bid = order.bids[index]
-        quote = decrypt(order.private_key, bid.ciphertext) if order.status == OrderStatus.DISCLOSED else None
+        quote = None
+        if order.status == OrderStatus.DISCLOSED:
+            quote = decrypt(order.private_key, bid.ciphertext, context(market, order_id, bid.bidder))
         if not valid_quote(order, quote, p):
             pending = _credit(pending, bid.bidder, order.deposit)
             continue

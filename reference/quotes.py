@@ -1,8 +1,12 @@
-"""Sealed quotes: hashed EC-ElGamal on alt_bn128, the curve of the EVM's ecAdd/ecMul precompiles.
+"""Sealed quotes: hashed EC-ElGamal on alt_bn128, the curve of the EVM's ecAdd/ecMul precompiles,
+bound to the bid they belong to.
 
 An order carries a public key ``K = k·G``. A bidder picks a random ``r`` and seals quote ``m`` as
-``(C1, c2) = (r·G, m XOR keccak256(S.x ‖ S.y))`` with ``S = r·K``. Once the seller discloses ``k``,
-anyone (and the contract, with precompile 0x07) computes ``S = k·C1`` and recovers ``m``.
+``(C1, c2) = (r·G, m XOR keccak256(S.x ‖ S.y ‖ context))`` with ``S = r·K`` and ``context`` the bid's
+context: ``keccak256(chain id ‖ market ‖ order id ‖ bidder)`` (QUO-5). Once the seller discloses ``k``,
+anyone (and the contract, with precompile 0x07) computes ``S = k·C1`` and recovers ``m`` — for the
+bidder who sealed it. The same ciphertext submitted by anyone else, or in another order, market or
+chain, opens to an unrelated 256-bit number, which AUC-5's range check rejects.
 Points are ``(x, y)`` integer pairs; ``(0, 0)`` is the point at infinity, as the precompiles encode it.
 """
 
@@ -29,7 +33,7 @@ class Ciphertext:
     c1: Point
     """``r·G``: the bidder's ephemeral public point."""
     c2: int
-    """The quote masked with ``keccak256(S.x ‖ S.y)``, ``S = r·K``."""
+    """The quote masked with ``keccak256(S.x ‖ S.y ‖ context)``, ``S = r·K``."""
 
 
 def is_valid_point(point: Point) -> bool:
@@ -64,25 +68,48 @@ def key_matches(private_key: int, key: Point) -> bool:
     return 0 < private_key < CURVE_ORDER and scalar_mul(GENERATOR, private_key) == key
 
 
-def mask(shared: Point) -> int:
-    """``keccak256(S.x ‖ S.y)`` as a uint256, each coordinate 32 bytes big-endian."""
-    return int.from_bytes(keccak(shared[0].to_bytes(32, "big") + shared[1].to_bytes(32, "big")), "big")
+def _word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
 
 
-def encrypt(key: Point, quote: int, nonce: int) -> Ciphertext:
-    """Seal ``quote`` for the order key ``K`` with the bidder's random ``nonce`` r in [1, n)."""
+def account_word(account: str) -> int:
+    """A 20-byte hex address as the uint256 the EVM pads it to."""
+    if not (isinstance(account, str) and len(account) == 42 and account[:2] in ("0x", "0X")):
+        raise ValueError(f"an account is a 20-byte hex address, not {account!r}")
+    return int(account, 16)
+
+
+def bid_context(chain_id: int, market: str, order_id: int, bidder: str) -> int:
+    """QUO-5: ``keccak256(chain id ‖ market ‖ order id ‖ bidder)``, each a 32-byte word, as a uint256.
+
+    What a sealed quote is bound to: the one bid of ``bidder`` in order ``order_id`` of the market
+    contract at ``market`` on chain ``chain_id``.
+    """
+    words = (chain_id, account_word(market), order_id, account_word(bidder))
+    return int.from_bytes(keccak(b"".join(_word(w) for w in words)), "big")
+
+
+def mask(shared: Point, context: int) -> int:
+    """``keccak256(S.x ‖ S.y ‖ context)`` as a uint256, each a 32-byte big-endian word (QUO-4)."""
+    return int.from_bytes(keccak(_word(shared[0]) + _word(shared[1]) + _word(context)), "big")
+
+
+def encrypt(key: Point, quote: int, nonce: int, context: int) -> Ciphertext:
+    """Seal ``quote`` for the order key ``K`` with the bidder's random ``nonce`` r in [1, n), bound to
+    the bid's ``context`` (QUO-5)."""
     if not 0 < nonce < CURVE_ORDER:
         raise ValueError("a nonce is in [1, curve_order)")
     if not 0 <= quote < 2**256:
         raise ValueError("a quote is a uint256")
-    return Ciphertext(scalar_mul(GENERATOR, nonce), quote ^ mask(scalar_mul(key, nonce)))
+    return Ciphertext(scalar_mul(GENERATOR, nonce), quote ^ mask(scalar_mul(key, nonce), context))
 
 
-def decrypt(private_key: int, ciphertext: Ciphertext) -> int | None:
-    """The quote inside ``ciphertext``, or None when ``C1`` is not a valid point (QUO-4).
+def decrypt(private_key: int, ciphertext: Ciphertext, context: int) -> int | None:
+    """The quote inside ``ciphertext`` opened in ``context``, or None when ``C1`` is not a valid point (QUO-4).
 
-    The caller still checks the quote's range: a tampered ``c2`` decrypts to a wrong number.
+    The caller still checks the quote's range: a tampered ``c2``, a wrong key or a wrong context
+    decrypts to an unrelated number.
     """
     if not is_valid_point(ciphertext.c1):
         return None
-    return ciphertext.c2 ^ mask(scalar_mul(ciphertext.c1, private_key))
+    return ciphertext.c2 ^ mask(scalar_mul(ciphertext.c1, private_key), context)

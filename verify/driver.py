@@ -179,6 +179,10 @@ class ContractMarket:
     def balance(self) -> int:
         return self.chain.balance(self.address)
 
+    def bid_context(self, order_id: int, bidder: str) -> int:
+        """The context the implementation opens ``bidder``'s quotes for ``order_id`` in (QUO-5)."""
+        return int(self.chain.call(self.functions.bidContext(order_id, bidder)))
+
 
 def _outputs(artifact: Artifact, function: str) -> list[dict]:
     entry = next(e for e in artifact.abi if e.get("name") == function and e["type"] == "function")

@@ -2,7 +2,10 @@
 cases that any implementation can replay; and the replayer for a market contract.
 
 Accounts are role names (``operator``, ``s0``, ``b0``, ...); a replayer maps them to its own addresses.
-Every step carries the absolute block timestamp it must execute at.
+Every step carries the absolute block timestamp it must execute at. A bid's ciphertext is bound to the
+chain, the market, the order and the bidder (QUO-5), so a vector does not carry the ciphertext of an
+honest bid but how to make it: a :class:`Seal` (quote and nonce, sealed by the replayer in the
+implementation's context) or a :class:`Derived` ciphertext (the adversary's copy of a bid seen on chain).
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from typing import Any
 from reference import errors
 from reference import market as mk
 from reference.quotes import Ciphertext, encrypt, public_key
-from verify.differential.observe import contract_state, differences, model_events, model_state
+from verify.attacks.library import maul
+from verify.differential.observe import contract_state, differences, model_events, model_state, role_address
 
 FORMAT = "fairwatt-vectors/1"
 T0 = 2_000_000_000
 """Block timestamp of every vector's first step."""
 ROLES = ["s0", "s1", "b0", "b1", "b2", "stranger"]
+NAMES = {role_address(role): role for role in ["operator", *ROLES]}
+"""The model's stand-in addresses, back to role names."""
 REGISTERED = ["s0", "s1", "b0", "b1", "b2"]
 KEY = 4242
 DEPOSIT = 10**15
@@ -60,15 +66,53 @@ ARGUMENTS = {
 """Each action's arguments, by name, in the order the reference function and the driver take them."""
 
 
+@dataclass(frozen=True)
+class Seal:
+    """An honest sealed bid: ``quote`` under ``nonce``, in the context of ``sealed_for``'s bid (QUO-5) —
+    the bidder's own unless the step submits someone else's pending bid (a front-runner)."""
+
+    quote: int
+    nonce: int
+    sealed_for: str = ""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """The ciphertext of bid ``index`` of order ``order_id`` as seen on chain, transformed by ``maul``
+    (:data:`verify.attacks.library.MAULS`)."""
+
+    order_id: int
+    index: int
+    maul: str = "copy"
+
+
+Sealed = Ciphertext | Seal | Derived
+
+
 @dataclass
 class Script:
     """Builds a scenario on the model, one action at a time, recording what it must do."""
 
     name: str
     clauses: list[str]
-    market: mk.Market = field(default_factory=lambda: mk.Market(operator="operator"))
+    market: mk.Market = field(default_factory=lambda: mk.Market(operator=role_address("operator")))
     now: int = T0
     steps: list[dict] = field(default_factory=list)
+    adversary: bool = False
+    """Whether the steps being recorded are the adversary's (an attack's twin run leaves them out)."""
+
+    def user(self, role: str):
+        return self.market.users[role_address(role)]
+
+    def ciphertext(self, bidder: str, order_id: int, sealed: Sealed) -> Ciphertext:
+        """The model's ciphertext for a step's ``sealed`` argument."""
+        if isinstance(sealed, Seal):
+            key = self.market.orders[order_id].public_key
+            context = mk.context(self.market, order_id, role_address(sealed.sealed_for or bidder))
+            return encrypt(key, sealed.quote, sealed.nonce, context)
+        if isinstance(sealed, Derived):
+            return maul(sealed.maul, self.market.orders[sealed.order_id].bids[sealed.index].ciphertext)
+        return sealed
 
     def wait(self, seconds: int) -> None:
         self.now += seconds
@@ -78,18 +122,23 @@ class Script:
 
     def do(self, action: str, *args: Any) -> Script:
         function = getattr(mk, action)
-        call = (*args, self.now) if action in NOW_ARG else args
-        step: dict[str, Any] = {
-            "time": self.now,
-            "action": action,
-            "args": _encode(dict(zip(ARGUMENTS[action], args, strict=True))),
-        }
+        named = dict(zip(ARGUMENTS[action], args, strict=True))
+        model_args = [role_address(v) if k in ACCOUNT_ARGS else v for k, v in named.items()]
+        if action == "place_bid":
+            model_args[2] = self.ciphertext(named["bidder"], named["order_id"], named["ciphertext"])
+        call = (*model_args, self.now) if action in NOW_ARG else model_args
+        step: dict[str, Any] = {"time": self.now, "action": action, "args": _encode(named)}
+        if self.adversary:
+            step["adversary"] = True
         try:
             self.market, events = function(self.market, *call)
-            step["expect"] = {"ok": True, "events": _encode(model_events(events))}
+            expected = _roles(_encode(model_events(events)), NAMES)
+            if action == "place_bid" and not isinstance(named["ciphertext"], Ciphertext):
+                expected[0][1].update(c1x="submitted", c1y="submitted", c2="submitted")
+            step["expect"] = {"ok": True, "events": expected}
         except errors.FairwattError as exc:
-            step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _encode(list(exc.args))}
-        step["post"] = _encode(model_state(self.market, ROLES))
+            step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _roles(_encode(list(exc.args)), NAMES)}
+        step["post"] = _roles(_encode(model_state(self.market, [role_address(r) for r in ROLES])), NAMES)
         self.steps.append(step)
         self.now += 1  # a chain executes one transaction per block
         return self
@@ -104,10 +153,18 @@ class Script:
         }
 
 
+ACCOUNT_ARGS = ("caller", "account", "seller", "bidder")
+
+
 def _encode(value: Any) -> Any:
-    """JSON-ready: tuples become lists, ciphertexts become {c1x, c1y, c2}, points become [x, y]."""
+    """JSON-ready: tuples become lists, ciphertexts become {c1x, c1y, c2}, seals {seal: {...}}, derived
+    ciphertexts {derived: {...}}, points [x, y]."""
     if isinstance(value, Ciphertext):
         return {"c1x": value.c1[0], "c1y": value.c1[1], "c2": value.c2}
+    if isinstance(value, Seal):
+        return {"seal": {"quote": value.quote, "nonce": value.nonce, "sealed_for": value.sealed_for}}
+    if isinstance(value, Derived):
+        return {"derived": {"order_id": value.order_id, "index": value.index, "maul": value.maul}}
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
@@ -122,15 +179,13 @@ def _setup(name: str, clauses: list[str]) -> Script:
     return s
 
 
-def _auction(s: Script, quotes: list[tuple[str, int | Ciphertext]], start: int = GWEI) -> Script:
+def _auction(s: Script, quotes: list[tuple[str, int | Ciphertext]], start: int = GWEI, key: int = KEY) -> Script:
     """Order 0 by s0 with ``quotes`` as bids, then disclosed."""
-    key = public_key(KEY)
-    s.do("post_order", "s0", 1000, start, DEPOSIT, key)
+    s.do("post_order", "s0", 1000, start, DEPOSIT, public_key(key))
     for nonce, (bidder, quote) in enumerate(quotes, start=1):
-        sealed = quote if isinstance(quote, Ciphertext) else encrypt(key, quote, nonce)
-        s.do("place_bid", bidder, 0, sealed, DEPOSIT)
+        s.do("place_bid", bidder, 0, quote if isinstance(quote, Ciphertext) else Seal(quote, nonce), DEPOSIT)
     s.until(s.market.orders[0].bidding_end)
-    return s.do("disclose_key", "s0", 0, KEY)
+    return s.do("disclose_key", "s0", 0, key)
 
 
 def scenarios() -> Iterator[Script]:
@@ -173,11 +228,11 @@ def scenarios() -> Iterator[Script]:
 
     s = _setup("seller_never_discloses", ["SET-5", "REP-8", "REP-9"])
     s.do("post_order", "s0", 1000, GWEI, DEPOSIT, public_key(KEY))
-    s.do("place_bid", "b0", 0, encrypt(public_key(KEY), 3 * GWEI, 1), DEPOSIT)
+    s.do("place_bid", "b0", 0, Seal(3 * GWEI, 1), DEPOSIT)
     s.until(s.market.orders[0].disclosure_end - 1)
     s.do("claim_seller_default", 0)
     s.do("claim_seller_default", 0).do("open_bids", 0, 1).do("withdraw", "b0")
-    yield s.do("post_order", "s0", 1000, GWEI, DEPOSIT, public_key(KEY))
+    yield s.do("post_order", "s0", 1000, GWEI, DEPOSIT, public_key(KEY + 1))
 
     s = _auction(_setup("buyer_default", ["SET-4", "REP-5", "REP-8"]), [("b0", 9 * GWEI), ("b1", 4 * GWEI)])
     s.do("open_bids", 0, 2).do("settle", 0).do("pay_price", "b1", 0, 4 * GWEI)
@@ -206,11 +261,11 @@ def scenarios() -> Iterator[Script]:
     kinds = ["honest", "undelivered", "honest", "undelivered", "honest", "honest", "default"]
     for order_id, (gwei, kind) in enumerate(zip([7, 3, 11, 5, 13, 2, 17], kinds, strict=True)):
         start = gwei * GWEI + order_id * 7919  # amounts that do not divide each other evenly
-        s.until(s.market.users["s0"].banned_until)
-        s.do("post_order", "s0", 1000, start, DEPOSIT, public_key(KEY))
-        s.do("place_bid", "b0", order_id, encrypt(public_key(KEY), start + order_id, order_id + 1), DEPOSIT)
+        s.until(s.user("s0").banned_until)
+        s.do("post_order", "s0", 1000, start, DEPOSIT, public_key(KEY + order_id))
+        s.do("place_bid", "b0", order_id, Seal(start + order_id, order_id + 1), DEPOSIT)
         s.until(s.market.orders[order_id].bidding_end)
-        s.do("disclose_key", "s0", order_id, KEY).do("open_bids", order_id, 1).do("settle", order_id)
+        s.do("disclose_key", "s0", order_id, KEY + order_id).do("open_bids", order_id, 1).do("settle", order_id)
         if kind == "default":
             s.until(s.market.orders[order_id].deadline)
             s.do("claim_buyer_default", order_id)
@@ -227,7 +282,7 @@ def scenarios() -> Iterator[Script]:
     s.do("post_order", "stranger", 1, GWEI, DEPOSIT, public_key(KEY))
     s.do("post_order", "s0", 0, GWEI, DEPOSIT, public_key(KEY)).do("post_order", "s0", 1, GWEI, DEPOSIT, (1, 3))
     s.do("post_order", "s0", 1, GWEI, DEPOSIT, public_key(KEY))
-    sealed = encrypt(public_key(KEY), 3 * GWEI, 1)
+    sealed = Seal(3 * GWEI, 1)
     s.do("place_bid", "b0", 1, sealed, DEPOSIT).do("place_bid", "s0", 0, sealed, DEPOSIT)
     s.do("place_bid", "b0", 0, sealed, DEPOSIT + 1).do("place_bid", "stranger", 0, sealed, DEPOSIT)
     s.do("disclose_key", "s0", 0, KEY)
@@ -250,19 +305,32 @@ def generate(out: Path) -> list[Path]:
 # -- replaying ------------------------------------------------------------------------------
 
 
-def _decode(action: str, args: dict, account: Callable[[str], str]) -> list:
-    """A step's arguments for the driver, roles replaced by addresses."""
+def _decode(action: str, args: dict, account: Callable[[str], str], contract) -> list:
+    """A step's arguments for the driver, roles replaced by addresses and ciphertexts made in the
+    implementation's own context (``bidContext``, QUO-5) from what it has seen on chain."""
     values = []
     for name in ARGUMENTS[action]:
         value = args[name]
-        if name in ("caller", "account", "seller", "bidder"):
+        if name in ACCOUNT_ARGS:
             value = account(value)
         elif name == "ciphertext":
-            value = Ciphertext((value["c1x"], value["c1y"]), value["c2"])
+            value = _ciphertext(value, args, account, contract)
         elif name == "public_key":
             value = tuple(value)
         values.append(value)
     return values
+
+
+def _ciphertext(value: dict, args: dict, account: Callable[[str], str], contract) -> Ciphertext:
+    if "seal" in value:
+        seal, order_id = value["seal"], args["order_id"]
+        raw = contract.order(order_id) if order_id < contract.order_count() else {"keyX": 1, "keyY": 2}
+        context = contract.bid_context(order_id, account(seal["sealed_for"] or args["bidder"]))
+        return encrypt((raw["keyX"], raw["keyY"]), seal["quote"], seal["nonce"], context)
+    if "derived" in value:
+        derived = value["derived"]
+        return maul(derived["maul"], contract.bids[derived["order_id"]][derived["index"]][1])
+    return Ciphertext((value["c1x"], value["c1y"]), value["c2"])
 
 
 def _roles(value: Any, names: dict[str, str]) -> Any:
@@ -290,25 +358,38 @@ def replay_all(contracts: Path, cases: list[dict]) -> dict[str, list[str]]:
     return results
 
 
-def replay(case: dict, contract, actors: dict[str, str]) -> list[str]:
-    """Replay ``case`` on a fresh ``contract`` (a driver); return every difference found."""
+def replay(case: dict, contract, actors: dict[str, str], adversary: bool = True) -> list[str]:
+    """Replay ``case`` on a fresh ``contract`` (a driver); return every difference found.
+
+    With ``adversary=False`` the adversary's steps are left out (an attack's twin run): nothing is
+    compared then, the run only brings the implementation to where it would be without them.
+    """
     names = {address: role for role, address in actors.items()}
     problems = []
     for number, step in enumerate(case["steps"]):
+        if step.get("adversary") and not adversary:
+            continue
         if step["time"] < contract.chain.pending_timestamp():
             return [f"step {number}: the chain is already past {step['time']}"]
         contract.at_time(step["time"])
-        outcome = getattr(contract, step["action"])(*_decode(step["action"], step["args"], actors.__getitem__))
+        arguments = _decode(step["action"], step["args"], actors.__getitem__, contract)
+        outcome = getattr(contract, step["action"])(*arguments)
+        if not adversary:
+            continue
         where = f"step {number} {step['action']}"
         expect = step["expect"]
+        events = expect.get("events", [])
+        if step["action"] == "place_bid" and events and events[0][1].get("c2") == "submitted":
+            sealed: Ciphertext = arguments[2]
+            events = [[events[0][0], {**events[0][1], "c1x": sealed.c1[0], "c1y": sealed.c1[1], "c2": sealed.c2}]]
         got_error = (outcome.error, _roles(list(outcome.error_args), names))
         if outcome.ok != expect["ok"]:
             wanted = "success" if expect["ok"] else expect["error"]
             problems.append(f"{where}: expected {wanted}, got {outcome.error or 'success'}")
         elif not outcome.ok and got_error != (expect["error"], expect["args"]):
             problems.append(f"{where}: expected {expect['error']}{expect['args']}, got {got_error}")
-        elif outcome.ok and _roles(outcome.events, names) != expect["events"]:
-            problems.append(f"{where}: events {outcome.events} != {expect['events']}")
+        elif outcome.ok and _roles(outcome.events, names) != events:
+            problems.append(f"{where}: events {outcome.events} != {events}")
         state = _roles(contract_state(contract, [actors[r] for r in case["roles"]]), names)
         problems += [f"{where}: {d}" for d in differences(step["post"], state)]
     return problems

@@ -94,6 +94,7 @@ interface IFairwattMarket {
     error UserBanned(address account, uint256 until);
     error InvalidOrder();
     error InvalidPublicKey();
+    error KeyReused();
     error UnknownOrder(uint256 orderId);
     error WrongPhase(uint256 orderId, uint8 status);
     error SellerCannotBid(address bidder);
@@ -133,4 +134,7 @@ interface IFairwattMarket {
     function orderCount() external view returns (uint256);
     function getOrder(uint256 orderId) external view returns (OrderView memory);
     function getUser(address account) external view returns (UserView memory);
+    /// @notice QUO-5: the context a quote for `bidder`'s bid in `orderId` is sealed in:
+    /// keccak256(chainid ‖ address(this) ‖ orderId ‖ bidder), each a 32-byte word.
+    function bidContext(uint256 orderId, address bidder) external view returns (uint256);
 }

@@ -47,7 +47,7 @@ class DifferentialCheck(Check):
 
     def run(self, ctx: Context) -> list[Finding]:
         examples = int(ctx.options.get("examples", 30))
-        report = campaign.run(examples, ctx.contracts, steps=40, replay_dir=ctx.out / "replays", shrink_seconds=60)
+        report = campaign.run(examples, ctx.contracts, steps=40, replay_dir=ctx.out / "replays", shrinks=200)
         stats = {k: v for k, v in report.to_json().items() if k != "failures"}
         if not report.failures:
             title = f"{report.steps} contract steps agree with the model ({report.steps_per_second} steps/s)"

@@ -4,14 +4,19 @@ when a contract is attached, to the deployed market; after every step the two mu
 Compared after each step: success or revert and the error's name and arguments; the decoded events;
 the whole observable state (every order, every user with reputation, fraud counts, ban date, history
 and pending balance, the contract's balance); the externally owned accounts' ether. Invariants: value
-conservation, solvency, reputation bounds, and a rejected action changes nothing.
+conservation, solvency, reputation bounds, a rejected action changes nothing, and price independence:
+every settled order has the winner and the price it would have without the adversary's bids.
+
+The adversary reads the chain and acts on what it sees (``attack_*`` rules, catalogued in
+:mod:`verify.attacks`): it copies, mauls and re-randomises other bids' ciphertexts, replays them into
+other orders, front-runs a bid with its own ciphertext, reposts a disclosed key, and defaults as a winner.
 
 Without a contract (``machine()``) the same rules exercise the model alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,8 +27,9 @@ from reference import errors
 from reference import events as ev
 from reference import market as mk
 from reference.params import RESOLVED
-from reference.quotes import Ciphertext, encrypt, public_key
-from verify.differential.observe import contract_state, differences, model_events, model_state
+from reference.quotes import FIELD_MODULUS, Ciphertext, encrypt, public_key
+from verify.attacks.library import MAULS, maul
+from verify.differential.observe import contract_state, differences, model_events, model_state, role_address
 from verify.driver import ContractMarket
 from verify.toolchain.chain import Chain, Outcome
 from verify.toolchain.compiler import Artifact
@@ -41,6 +47,8 @@ REFUSING = "hostile"
 sellers = st.sampled_from(["s0", "s1", "b0", "stranger"])
 bidders = st.sampled_from(["b0", "b1", "b2", "hostile", "reentrant", "s1", "s0", "stranger"])
 picks = st.integers(0, 7)
+attackers = st.sampled_from(["b1", "b2", "s1", "reentrant", "b0"])
+"""Who plays the adversary: other bidders, a seller's second account, a contract."""
 quotes = st.integers(0, 21).map(lambda g: [P.max_quote + 1, 0][g - 20] if g >= 20 else (20 - g) * 10**9)
 
 # transition name -> (reference function, whether it takes ``now``)
@@ -109,9 +117,15 @@ class MarketMachine(RuleBasedStateMachine):
             world.snapshot = self.contract.snapshot()  # snapshots are used up by a revert
             self.actors = dict(world.actors)
         else:
-            self.actors = {role: role for role in ROLES}
-        self.operator = self.contract.operator if self.contract else "operator"
-        self.market = mk.Market(operator=self.operator)
+            self.actors = {role: role_address(role) for role in ROLES}
+        self.operator = self.contract.operator if self.contract else role_address("operator")
+        if self.contract is not None:
+            where = {"address": self.contract.address, "chain_id": self.contract.chain.chain_id}
+        else:
+            where = {}
+        self.market = mk.Market(operator=self.operator, **where)
+        self.adversarial: dict[int, set[int]] = {}
+        """Per order, the indices of the bids the adversary derived from other bids."""
         self.model_now = 0
         self.keys: list[int] = []
         self.quotes: dict[int, list[int]] = {}
@@ -194,8 +208,13 @@ class MarketMachine(RuleBasedStateMachine):
                 self.apply("register_user", self.operator, self.actors[role])
         self.post("s0", 77, 10**9)
         for nonce, (role, quote) in enumerate([("b0", first), ("reentrant", second)], start=1):
-            self.apply("place_bid", self.actors[role], 0, encrypt(public_key(77), quote, nonce), DEPOSIT)
+            self.apply("place_bid", self.actors[role], 0, self.seal(0, self.actors[role], quote, nonce), DEPOSIT)
         self.post("s1", 78, 10**9)
+
+    def seal(self, order_id: int, bidder: str, quote: int, nonce: int) -> Ciphertext:
+        """``bidder``'s honest sealed quote for ``order_id`` (QUO-4, QUO-5)."""
+        key = self.market.orders[order_id].public_key
+        return encrypt(key, quote, nonce, mk.context(self.market, order_id, bidder))
 
     def few_orders(self) -> bool:
         return len(self.market.orders) < 6
@@ -214,6 +233,7 @@ class MarketMachine(RuleBasedStateMachine):
     @precondition(few_orders)
     @rule(seller=sellers, key=st.integers(1, 1000), start=st.integers(1, 5).map(lambda g: g * 10**9))
     def post(self, seller, key, start):
+        key += 1000 * len(self.market.orders)  # a fresh key: reposting one is the adversary's move
         if self.apply("post_order", self.actors[seller], 1000, start, DEPOSIT, public_key(key)):
             self.keys.append(key)
 
@@ -226,7 +246,7 @@ class MarketMachine(RuleBasedStateMachine):
         order = self.market.orders[order_id]
         previous = self.quotes.get(order_id, [quote])
         quote = {2: order.start_price, 3: order.start_price - 1, 4: previous[-1]}.get(variant, quote)
-        sealed = encrypt(order.public_key, quote, nonce)
+        sealed = self.seal(order_id, self.actors[bidder], quote, nonce)
         if variant == 6:
             sealed = Ciphertext((1, 3), sealed.c2)
         value = DEPOSIT + 1 if variant == 5 else DEPOSIT
@@ -307,6 +327,59 @@ class MarketMachine(RuleBasedStateMachine):
     def withdraw(self, role):
         self.apply("withdraw", self.actors[role])
 
+    # -- the adversary (verify.attacks.library) -------------------------------------------
+
+    def adversary_bid(self, order_id: int, attacker: str, sealed: Ciphertext) -> None:
+        """Submit a ciphertext derived from others' bids; remember it for the price-independence check."""
+        index = len(self.market.orders[order_id].bids)
+        if self.apply("place_bid", attacker, order_id, sealed, DEPOSIT):
+            self.adversarial.setdefault(order_id, set()).add(index)
+
+    @precondition(has_orders)
+    @rule(pick=picks, source=picks, victim=st.integers(0, 7), attacker=attackers, how=st.sampled_from(sorted(MAULS)))
+    def attack_derived_bid(self, pick, source, victim, attacker, how):
+        """Copy, maul or re-randomise a bid seen on chain (this order's or another's) and submit it as one's
+        own: copy-ciphertext, maul-c2, rerandomise-c1, cross-order-replay, seller-sybil-copy, tie-by-copy."""
+        source_id, order_id = self.pick(source), self.pick(pick)
+        bids = self.market.orders[source_id].bids
+        if not bids:
+            return
+        original = bids[victim % len(bids)]
+        who = self.actors[attacker]
+        if (who, order_id) == (original.bidder, source_id) and how == "copy":
+            return  # a bidder repeating its own bid is a second honest bid, not an attack
+        self.adversary_bid(order_id, who, maul(how, original.ciphertext))
+
+    @precondition(has_orders)
+    @rule(pick=picks, victim=st.sampled_from(["b0", "b1", "b2"]), attacker=attackers, quote=quotes, nonce=picks)
+    def attack_front_run(self, pick, victim, attacker, quote, nonce):
+        """front-run-ciphertext: the victim's sealed bid is seen in the mempool and mined first for another."""
+        order_id = self.pick(pick)
+        if self.actors[attacker] == self.actors[victim]:
+            return
+        sealed = self.seal(order_id, self.actors[victim], quote, nonce + 1)
+        self.adversary_bid(order_id, self.actors[attacker], sealed)
+        self.apply("place_bid", self.actors[victim], order_id, sealed, DEPOSIT)
+
+    @precondition(has_orders)
+    @rule(pick=picks, seller=sellers, negate=st.booleans())
+    def attack_reuse_key(self, pick, seller, negate):
+        """reuse-disclosed-key: post under an earlier order's key, or its negation (the same key up to sign)."""
+        x, y = self.market.orders[pick % len(self.market.orders)].public_key
+        key = (x, FIELD_MODULUS - y) if negate else (x, y)
+        if self.apply("post_order", self.actors[seller], 1000, 10**9, DEPOSIT, key):
+            self.keys.append(0)  # unreachable while QUO-2 holds: the differential check has already failed
+
+    @precondition(has_orders)
+    @rule(pick=picks)
+    def attack_winner_defaults(self, pick):
+        """winner-defaults: the winner of a settled order lets the payment deadline pass."""
+        order_id = self.pick(pick)
+        order = self.market.orders[order_id]
+        if order.status == S.SETTLED:
+            self.wait_until(order.deadline)
+            self.apply("claim_buyer_default", order_id)
+
     # -- invariants ----------------------------------------------------------------------
 
     @invariant()
@@ -319,6 +392,31 @@ class MarketMachine(RuleBasedStateMachine):
                 got = self.contract.chain.balance(account)
                 if got != expected:
                     raise Mismatch(f"ether of {account}: expected {expected}, chain {got}")
+
+    @invariant()
+    def price_independence_QUO_5(self):
+        """Every opened order has the winner and price it would have without the adversary's bids."""
+        for order_id, marked in self.adversarial.items():
+            order = self.market.orders[order_id]
+            if order.private_key == 0 or order.opened < len(order.bids):
+                continue
+            honest = tuple(b for i, b in enumerate(order.bids) if i not in marked)
+            twin = replace(order, status=S.DISCLOSED, bids=honest, opened=0, winner=mk.ZERO_ADDRESS)
+            twin = replace(twin, highest=0, second=0)
+            alone = mk._with_order(self.market, order_id, twin)
+            if honest:
+                alone, _ = mk.open_bids(alone, order_id, len(honest), self.now())
+            got, want = order, alone.orders[order_id]
+            if (got.winner, got.highest, max(got.second, got.start_price)) != (
+                want.winner,
+                want.highest,
+                max(want.second, want.start_price),
+            ):
+                raise Mismatch(
+                    f"order {order_id}: the adversary's bids changed the outcome: winner {got.winner} at "
+                    f"{mk.auction_price(got.highest, got.second, got.start_price)}, without them {want.winner} at "
+                    f"{mk.auction_price(want.highest, want.second, want.start_price)}"
+                )
 
     @invariant()
     def reputations_in_bounds_REP_7(self):

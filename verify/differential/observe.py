@@ -43,6 +43,12 @@ USER_FIELDS = (
 )
 
 
+def role_address(role: str) -> str:
+    """The address standing for ``role`` where no chain assigns one: the name's bytes, left-padded
+    (``b0`` -> ``0x000…6230``), so that a model's accounts are addresses and every role reads back."""
+    return "0x" + role.encode().hex().rjust(40, "0")
+
+
 def camel(name: str) -> str:
     """``order_id`` -> ``orderId``: the one naming rule between Python and Solidity."""
     head, *rest = name.split("_")

@@ -111,6 +111,8 @@ class Chain:
         self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params, genesis_state=state))
         self.w3 = Web3(EthereumTesterProvider(self.tester))
         self.accounts: list[str] = list(self.w3.eth.accounts)
+        self.chain_id: int = int(self.w3.eth.chain_id)
+        """What ``chainid()`` returns in a contract: part of every sealed quote's context (QUO-5)."""
         self._errors: dict[bytes, tuple[str, list[str]]] = {}
         self._events: dict[bytes, tuple[dict, list[str]]] = {}
 
