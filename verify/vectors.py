@@ -18,7 +18,7 @@ from typing import Any
 
 from reference import errors
 from reference import market as mk
-from reference.quotes import Ciphertext, encrypt, public_key
+from reference.quotes import GENERATOR, Ciphertext, encrypt, public_key
 from verify.attacks.library import maul
 from verify.differential.observe import contract_state, differences, model_events, model_state, role_address
 
@@ -107,7 +107,8 @@ class Script:
     def ciphertext(self, bidder: str, order_id: int, sealed: Sealed) -> Ciphertext:
         """The model's ciphertext for a step's ``sealed`` argument."""
         if isinstance(sealed, Seal):
-            key = self.market.orders[order_id].public_key
+            orders = self.market.orders
+            key = orders[order_id].public_key if order_id < len(orders) else GENERATOR  # refused anyway
             context = mk.context(self.market, order_id, role_address(sealed.sealed_for or bidder))
             return encrypt(key, sealed.quote, sealed.nonce, context)
         if isinstance(sealed, Derived):
@@ -290,6 +291,10 @@ def scenarios() -> Iterator[Script]:
     s.do("place_bid", "b1", 0, sealed, DEPOSIT).do("disclose_key", "b0", 0, KEY).do("disclose_key", "s0", 0, KEY + 1)
     yield s.do("settle", 0).do("open_bids", 0, 1).do("withdraw", "b0")
 
+    from verify.attacks.scenarios import scripts  # the attack library's vectors (they build on this module)
+
+    yield from (script for _, script in scripts())
+
 
 def generate(out: Path) -> list[Path]:
     """Write every scenario as ``out/<name>.json``."""
@@ -324,7 +329,8 @@ def _decode(action: str, args: dict, account: Callable[[str], str], contract) ->
 def _ciphertext(value: dict, args: dict, account: Callable[[str], str], contract) -> Ciphertext:
     if "seal" in value:
         seal, order_id = value["seal"], args["order_id"]
-        raw = contract.order(order_id) if order_id < contract.order_count() else {"keyX": 1, "keyY": 2}
+        known = order_id < contract.order_count()
+        raw = contract.order(order_id) if known else {"keyX": GENERATOR[0], "keyY": GENERATOR[1]}
         context = contract.bid_context(order_id, account(seal["sealed_for"] or args["bidder"]))
         return encrypt((raw["keyX"], raw["keyY"]), seal["quote"], seal["nonce"], context)
     if "derived" in value:

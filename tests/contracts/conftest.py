@@ -27,5 +27,6 @@ def market(artifacts):
     return m
 
 
-def seal(quote: int, nonce: int = 7):
-    return encrypt(public_key(KEY), quote, nonce)
+def seal(market, bidder: str, quote: int, nonce: int = 7, order_id: int = 0):
+    """``bidder``'s sealed quote for ``order_id``, in the context the contract opens it in (QUO-5)."""
+    return encrypt(public_key(KEY), quote, nonce, market.bid_context(order_id, bidder))

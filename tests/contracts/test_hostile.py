@@ -21,9 +21,9 @@ def open_auction(market, quotes, hostile_bidder=None, hostile_quote=None):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
     for i, q in enumerate(quotes):
-        assert market.place_bid(a[2 + i], 0, seal(q, i + 1), DEPOSIT).ok
+        assert market.place_bid(a[2 + i], 0, seal(market, a[2 + i], q, i + 1), DEPOSIT).ok
     if hostile_bidder is not None:
-        c = seal(hostile_quote, 99)
+        c = seal(market, hostile_bidder.address, hostile_quote, 99)
         call = hostile_bidder.functions.bid(0, c.c1[0], c.c1[1], c.c2)
         assert market.observe(market.chain.transact(call, value=DEPOSIT)).ok
     market.at_time(market.order(0)["biddingEnd"])
@@ -70,8 +70,8 @@ def test_a_hostile_winner_cannot_stop_the_seller_being_paid_SET_2(market, artifa
 def test_a_seller_who_never_discloses_SET_5(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
-    assert market.place_bid(a[2], 0, seal(5 * START), DEPOSIT).ok
-    assert market.place_bid(a[3], 0, seal(4 * START, 2), DEPOSIT).ok
+    assert market.place_bid(a[2], 0, seal(market, a[2], 5 * START), DEPOSIT).ok
+    assert market.place_bid(a[3], 0, seal(market, a[3], 4 * START, 2), DEPOSIT).ok
     market.at_time(market.order(0)["disclosureEnd"])
     claimed = market.claim_seller_default(0, caller=a[4])
     assert [name for name, _ in claimed.events] == ["TradeFailed", "ReputationUpdated", "BanImposed"]
@@ -85,7 +85,7 @@ def test_malformed_ciphertexts_are_refunded_and_lose_AUC_5(market):
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
     assert market.place_bid(a[2], 0, Ciphertext((1, 3), 5), DEPOSIT).ok  # off the curve
     assert market.place_bid(a[3], 0, Ciphertext((0, 0), 5), DEPOSIT).ok  # infinity
-    assert market.place_bid(a[4], 0, seal(2 * START), DEPOSIT).ok
+    assert market.place_bid(a[4], 0, seal(market, a[4], 2 * START), DEPOSIT).ok
     market.at_time(market.order(0)["biddingEnd"])
     assert market.disclose_key(a[1], 0, KEY).ok
     opened = market.open_bids(0, 3)
@@ -97,8 +97,8 @@ def test_malformed_ciphertexts_are_refunded_and_lose_AUC_5(market):
 def test_an_opener_cannot_substitute_a_ciphertext_AUC_6(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
-    assert market.place_bid(a[2], 0, seal(9 * START), DEPOSIT).ok
-    assert market.place_bid(a[3], 0, seal(2 * START, 2), DEPOSIT).ok
+    assert market.place_bid(a[2], 0, seal(market, a[2], 9 * START), DEPOSIT).ok
+    assert market.place_bid(a[3], 0, seal(market, a[3], 2 * START, 2), DEPOSIT).ok
     market.at_time(market.order(0)["biddingEnd"])
     assert market.disclose_key(a[1], 0, KEY).ok
     below, batch = market.open_batch(0, 2)
@@ -115,10 +115,10 @@ def test_an_opener_cannot_substitute_a_ciphertext_AUC_6(market):
 def test_banned_users_can_neither_post_nor_bid_REP_9(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
-    assert market.place_bid(a[2], 0, seal(5 * START), DEPOSIT).ok
+    assert market.place_bid(a[2], 0, seal(market, a[2], 5 * START), DEPOSIT).ok
     market.at_time(market.order(0)["disclosureEnd"])
     assert market.claim_seller_default(0).ok  # the seller is now banned
     posted = market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY))
     assert posted.error == "UserBanned" and posted.error_args[0] == a[1]
-    assert market.post_order(a[2], 1000, START, DEPOSIT, public_key(KEY)).ok
-    assert market.place_bid(a[1], 1, seal(5 * START), DEPOSIT).error == "UserBanned"
+    assert market.post_order(a[2], 1000, START, DEPOSIT, public_key(KEY + 1)).ok
+    assert market.place_bid(a[1], 1, seal(market, a[1], 5 * START, order_id=1), DEPOSIT).error == "UserBanned"

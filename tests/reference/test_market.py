@@ -8,6 +8,7 @@ from reference import errors
 from reference import events as ev
 from reference.market import (
     ZERO_ADDRESS,
+    context,
     Market,
     OrderStatus,
     auction_price,
@@ -29,17 +30,19 @@ from reference.market import (
     withdraw,
 )
 from reference.params import PAPER, RESOLVED, load
-from reference.quotes import Ciphertext, encrypt, public_key
+from reference.quotes import FIELD_MODULUS, Ciphertext, encrypt, public_key
+from verify.differential.observe import role_address
 
-OP, SELLER, ALICE, BOB, CAROL = "op", "seller", "alice", "bob", "carol"
+OP, SELLER, ALICE, BOB, CAROL = (role_address(r) for r in ("op", "seller", "alice", "bob", "carol"))
 KEY = 4242
 DEPOSIT = 10**15
 START = 10**9
 T = RESOLVED.bidding_period
 
 
-def seal(quote: int, nonce: int = 7) -> Ciphertext:
-    return encrypt(public_key(KEY), quote, nonce)
+def seal(bidder: str, quote: int, nonce: int = 7, order_id: int = 0) -> Ciphertext:
+    """``bidder``'s sealed quote for ``order_id`` of a stand-alone market (QUO-4, QUO-5)."""
+    return encrypt(public_key(KEY), quote, nonce, context(Market(operator=OP), order_id, bidder))
 
 
 def market_with_users() -> Market:
@@ -53,7 +56,7 @@ def auction(quotes: dict[str, int | Ciphertext]) -> Market:
     """An order with the given bids, disclosed, opened and settled."""
     m, _ = post_order(market_with_users(), SELLER, 1000, START, DEPOSIT, public_key(KEY), 0)
     for i, (bidder, quote) in enumerate(quotes.items()):
-        sealed = quote if isinstance(quote, Ciphertext) else seal(quote, i + 1)
+        sealed = quote if isinstance(quote, Ciphertext) else seal(bidder, quote, i + 1)
         m, _ = place_bid(m, bidder, 0, sealed, DEPOSIT, 1)
     m, _ = disclose_key(m, SELLER, 0, KEY, T)
     if quotes:
@@ -85,16 +88,26 @@ def test_a_failed_action_leaves_the_state_as_it_was_MKT_2():
     assert m == before
 
 
+def test_a_key_is_posted_once_up_to_sign_QUO_2():
+    m, _ = post_order(market_with_users(), SELLER, 5, START, DEPOSIT, public_key(KEY), 0)
+    x, y = public_key(KEY)
+    for account, key in ((SELLER, (x, y)), (ALICE, (x, FIELD_MODULUS - y))):  # -K discloses with n - k
+        with pytest.raises(errors.KeyReused):
+            post_order(m, account, 5, START, DEPOSIT, key, 1)
+    m, _ = post_order(m, ALICE, 5, START, DEPOSIT, public_key(KEY + 1), 1)
+    assert m.used_keys == {x, public_key(KEY + 1)[0]}
+
+
 def test_half_open_windows_MKT_3_and_order_ids_MKT_4():
     m, events = post_order(market_with_users(), SELLER, 5, START, DEPOSIT, public_key(KEY), 0)
     assert events[0].order_id == 0
-    m, events = post_order(m, SELLER, 5, START, DEPOSIT, public_key(KEY), 0)
+    m, events = post_order(m, SELLER, 5, START, DEPOSIT, public_key(KEY + 1), 0)
     assert events[0].order_id == 1
     with pytest.raises(errors.UnknownOrder):
-        place_bid(m, ALICE, 2, seal(START), DEPOSIT, 0)
-    m, _ = place_bid(m, ALICE, 0, seal(START), DEPOSIT, T - 1)
+        place_bid(m, ALICE, 2, seal(ALICE, START), DEPOSIT, 0)
+    m, _ = place_bid(m, ALICE, 0, seal(ALICE, START), DEPOSIT, T - 1)
     with pytest.raises(errors.WrongPhase):
-        place_bid(m, ALICE, 0, seal(START), DEPOSIT, T)
+        place_bid(m, ALICE, 0, seal(ALICE, START), DEPOSIT, T)
     with pytest.raises(errors.WrongPhase):
         disclose_key(m, SELLER, 0, KEY, T - 1)
     with pytest.raises(errors.WrongPhase):
@@ -116,10 +129,10 @@ def test_post_order_checks_AUC_1():
 def test_place_bid_checks_AUC_2_and_fixed_deposit_AUC_3():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
     with pytest.raises(errors.SellerCannotBid):
-        place_bid(m, SELLER, 0, seal(START), DEPOSIT, 1)
+        place_bid(m, SELLER, 0, seal(SELLER, START), DEPOSIT, 1)
     with pytest.raises(errors.WrongDeposit):
-        place_bid(m, ALICE, 0, seal(5 * START), 5 * START, 1)  # a deposit may not track the quote
-    m, events = place_bid(m, ALICE, 0, seal(START), DEPOSIT, 1)
+        place_bid(m, ALICE, 0, seal(ALICE, 5 * START), 5 * START, 1)  # a deposit may not track the quote
+    m, events = place_bid(m, ALICE, 0, seal(ALICE, START), DEPOSIT, 1)
     assert isinstance(events[0], ev.BidPlaced) and m.balance == DEPOSIT
 
 
@@ -143,7 +156,7 @@ def test_invalid_quotes_are_rejected_and_refunded_AUC_5():
 def test_batches_and_ties_AUC_6():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
     for i, bidder in enumerate((ALICE, BOB, CAROL)):
-        m, _ = place_bid(m, bidder, 0, seal(5 * START, i + 1), DEPOSIT, 1)
+        m, _ = place_bid(m, bidder, 0, seal(bidder, 5 * START, i + 1), DEPOSIT, 1)
     m, _ = disclose_key(m, SELLER, 0, KEY, T)
     m, first = open_bids(m, 0, 2, T)
     assert first == [ev.BidsOpened(0, 1, 2)] and m.orders[0].opened == 2  # bids 2 and 1, newest first
@@ -227,8 +240,8 @@ def test_buyer_default_forfeits_the_deposit_to_the_seller_SET_4():
 
 def test_seller_who_never_discloses_SET_5():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
-    m, _ = place_bid(m, ALICE, 0, seal(3 * START), DEPOSIT, 1)
-    m, _ = place_bid(m, BOB, 0, seal(2 * START, 2), DEPOSIT, 1)
+    m, _ = place_bid(m, ALICE, 0, seal(ALICE, 3 * START), DEPOSIT, 1)
+    m, _ = place_bid(m, BOB, 0, seal(BOB, 2 * START, 2), DEPOSIT, 1)
     end = m.orders[0].disclosure_end
     with pytest.raises(errors.WrongPhase):
         claim_seller_default(m, 0, end - 1)
