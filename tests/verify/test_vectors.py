@@ -29,6 +29,7 @@ REJECTIONS = {
     "UserBanned",
     "InvalidOrder",
     "InvalidPublicKey",
+    "KeyReused",
     "UnknownOrder",
     "NotOperator",
     "AlreadyRegistered",

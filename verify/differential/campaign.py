@@ -16,6 +16,7 @@ from hypothesis.internal.conjecture import engine
 from hypothesis.stateful import run_state_machine_as_test
 
 from verify.differential.machine import artifacts_with_mocks, build_world, machine
+from verify.toolchain.chain import FAST
 from verify.toolchain.compiler import CONTRACTS
 
 REPLAY_TEMPLATE = '''"""Replay of a differential failure found by `fairwatt diff` against {contracts}.
@@ -31,7 +32,7 @@ CONTRACTS = Path({contracts_literal})
 
 
 def test_{name}():
-    DifferentialMachine = machine(build_world(artifacts_with_mocks(CONTRACTS)))
+    DifferentialMachine = machine(build_world(artifacts_with_mocks(CONTRACTS), {backend!r}))
 {program}
 '''
 
@@ -46,6 +47,8 @@ class Report:
     seconds: float = 0.0
     failures: list[dict] = field(default_factory=list)
     reached: list[str] = field(default_factory=list)
+    engine: str = FAST
+    """The chain backend the contracts ran on."""
 
     @property
     def steps_per_second(self) -> float:
@@ -55,6 +58,7 @@ class Report:
         return {
             "contracts": self.contracts,
             "examples": self.examples,
+            "engine": self.engine,
             "steps": self.steps,
             "seconds": round(self.seconds, 2),
             "steps_per_second": self.steps_per_second,
@@ -74,10 +78,11 @@ def program_of(error: BaseException) -> str:
     return "\n".join(lines[start : end + 1])
 
 
-def replay_file(program: str, message: str, contracts: Path, name: str) -> str:
-    """A pytest file that replays ``program``; it fails for as long as the defect is there."""
+def replay_file(program: str, message: str, contracts: Path, name: str, backend: str = FAST) -> str:
+    """A pytest file that replays ``program`` on ``backend``; it fails for as long as the defect is there."""
     body = "\n".join("    " + line for line in program.splitlines())
     return REPLAY_TEMPLATE.format(
+        backend=backend,
         contracts=contracts,
         contracts_literal=repr(str(contracts)),
         message=message.strip().replace('"""', "'''"),
@@ -93,14 +98,18 @@ def run(
     replay_dir: Path | None = None,
     seed: int | None = 0,
     shrinks: int = 200,
+    backend: str = FAST,
+    artifacts: dict | None = None,
 ) -> Report:
     """Run ``examples`` random action sequences of up to ``steps`` steps against ``contracts``.
 
     Shrinking a failure stops after ``shrinks`` successful shrinks, never on the clock, so the same
-    failure shrinks to the same program on an idle or a loaded machine; 0 skips shrinking.
+    failure shrinks to the same program on an idle or a loaded machine; 0 skips shrinking. ``backend``
+    names the chain engine (:data:`~verify.toolchain.chain.BACKENDS`); ``artifacts``, when given, are
+    ``contracts`` already compiled with the mocks.
     """
-    world = build_world(artifacts_with_mocks(contracts))
-    report = Report(contracts=str(contracts), examples=examples)
+    world = build_world(artifacts or artifacts_with_mocks(contracts), backend)
+    report = Report(contracts=str(contracts), examples=examples, engine=backend)
     config = settings(
         max_examples=examples,
         stateful_step_count=steps,
@@ -108,6 +117,7 @@ def run(
         derandomize=seed is not None,
         database=None,
         suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,  # one failure, shrunk, rather than an ExceptionGroup of several
         phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrinks else []),
     )
     start = time.perf_counter()
@@ -121,7 +131,7 @@ def run(
         if replay_dir is not None and program:
             replay_dir.mkdir(parents=True, exist_ok=True)
             path = replay_dir / "test_replay_differential_failure.py"
-            path.write_text(replay_file(program, failure["error"], contracts, "differential_failure"))
+            path.write_text(replay_file(program, failure["error"], contracts, "differential_failure", backend))
             failure["replay"] = str(path)
         report.failures.append(failure)
     finally:
