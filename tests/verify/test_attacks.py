@@ -91,3 +91,14 @@ def test_price_independence_is_refuted_when_quotes_are_not_bound_QUO_5(monkeypat
     monkeypatch.setattr(mk, "context", lambda market, order_id, bidder: 0)  # today's mask: bound to nothing
     with pytest.raises(Mismatch, match="the adversary's bids changed the outcome"):
         _model_campaign()
+
+
+@pytest.mark.slow
+def test_the_audit_shows_the_attacks_broken_on_the_known_bad_design(known_bad, tmp_path):
+    code = main(["audit", "--out", str(tmp_path), "--only", "attacks", "--contracts", str(known_bad), "--no-cache"])
+    assert code == 1
+    report = (tmp_path / "audit.md").read_text()
+    section = report[report.index("## Attacks") :]
+    assert "| copy-ciphertext | BROKEN | order 0: winner b0 paid 9,000,000,000 instead of 3,000,000,000 |" in section
+    assert "| reuse-disclosed-key | BROKEN |" in section and "| rerandomise-c1 | held |" in section
+    assert 'id="attacks"' in (tmp_path / "audit.html").read_text()
