@@ -107,6 +107,8 @@ def run(contracts: Path = CONTRACTS) -> list[Verdict]:
             problems = problems or found
             outcomes.append(_outcome(world.contract, names))
         effect = _effect(*outcomes)
+        if problems and outcomes[0] == outcomes[1]:
+            effect = f"departs from the model: {problems[0][:160]}"
         held = not problems and (outcomes[0] == outcomes[1] or not attack.independent)
         if not attack.independent and not problems:
             effect = "the adversary bore its own loss, as the model prescribes"
