@@ -22,10 +22,12 @@ PRAGMA = re.compile(r"pragma\s+solidity\s+([^;]+);")
 COMPILERS = CACHE.parent / "solc"
 BROKEN = {"0.4.0"}
 NPM_TIMEOUT = 600  # solc@0.4.0's soljson.js is an HTML error page
+PENDING = "not scanned: the scan stopped before this file"
 
 
 class ScanError(Exception):
-    """A file cannot be scanned (no pragma a published compiler satisfies, npm unreachable)."""
+    """A file cannot be scanned (no pragma a published compiler satisfies, npm unreachable), or the
+    input is unusable (no such path, no Solidity, not UTF-8, a malformed triage file)."""
 
 
 def _npm(*args: str, cwd: Path = ROOT) -> str:
@@ -82,27 +84,64 @@ def compiler_for(path: Path) -> scanners.Compiler:
 
 
 def targets(paths: list[Path]) -> list[Path]:
+    """The files to scan: each file named, and the root files of each folder. Raises :class:`ScanError`
+    on a path that does not exist, a folder without Solidity, or a file that is not UTF-8 text."""
     out = []
     for path in paths:
+        if not path.exists():
+            raise ScanError(f"{path}: no such file or folder")
+        found = sorted(path.rglob("*.sol")) if path.is_dir() else [path]
+        if not found:
+            raise ScanError(f"{path}: no .sol file in this folder")
+        for file in found:
+            try:
+                file.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ScanError(f"{file}: not UTF-8 text (byte {exc.start}); Solidity sources are UTF-8") from None
+            except OSError as exc:
+                raise ScanError(f"{file}: cannot be read ({exc.strerror})") from None
         out += roots(path) if path.is_dir() else [path.resolve()]
     return out
 
 
-def scan(paths: list[Path], mythril: bool = True, mythril_timeout: int = 60, triage: Path | None = None) -> dict:
-    """Scan every file; the result per file and per tool."""
-    report: dict[str, dict] = {}
-    for path in targets(paths):
+def _write(report: dict, out: Path) -> None:
+    """``report`` as JSON at ``out``, replaced whole (an interruption never leaves half a file)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(json.dumps(report, indent=2))
+    partial.replace(out)
+
+
+def scan(
+    paths: list[Path],
+    mythril: bool = True,
+    mythril_timeout: int = 60,
+    triage: Path | None = None,
+    out: Path | None = None,
+) -> dict:
+    """Scan every file; the result per file and per tool, written to ``out`` after each file (a file
+    not reached yet says so). Nothing is written beside the sources."""
+    files = targets(paths)
+    if triage is not None:
+        try:
+            scanners.load_triage(triage)
+        except scanners.TriageError as exc:
+            raise ScanError(str(exc)) from None
+    report: dict[str, dict] = {str(path): {"error": PENDING} for path in files}
+    for path in files:
         try:
             compiler = compiler_for(path)
         except ScanError as exc:
             report[str(path)] = {"error": str(exc)}
-            continue
-        slither, cei = scanners.slither(path, compiler, triage_file=triage)
-        tools: dict[str, list[Finding]] = {"slither": slither, "fairwatt-cei": cei}
-        if mythril:
-            tools["mythril"] = scanners.mythril(path, compiler, execution_timeout=mythril_timeout)
-        report[str(path)] = {
-            "compiler": compiler.version,
-            "tools": {tool: [f.to_json() for f in found] for tool, found in tools.items()},
-        }
+        else:
+            slither, cei = scanners.slither(path, compiler, triage_file=triage)
+            tools: dict[str, list[Finding]] = {"slither": slither, "fairwatt-cei": cei}
+            if mythril:
+                tools["mythril"] = scanners.mythril(path, compiler, execution_timeout=mythril_timeout)
+            report[str(path)] = {
+                "compiler": compiler.version,
+                "tools": {tool: [f.to_json() for f in found] for tool, found in tools.items()},
+            }
+        if out is not None:
+            _write(report, out)
     return report

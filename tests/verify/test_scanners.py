@@ -45,6 +45,7 @@ def test_the_paper_fig8_functions_are_both_flagged_ERR_12():
     assert "OrderCon.updateOrderList" in flagged and "CryptoCon.decryptedBidding" in flagged
 
 
+@pytest.mark.clauses("SET-7")
 def test_our_contracts_have_no_untriaged_high_or_medium_finding(tmp_path):
     ctx = Context(root=ROOT, out=tmp_path, contracts=CONTRACTS)
     findings = SlitherCheck().run(ctx) + CeiCheck().run(ctx)
@@ -55,6 +56,7 @@ def test_our_contracts_have_no_untriaged_high_or_medium_finding(tmp_path):
     assert any(f.status == Status.PASSED and f.check == "cei" for f in findings)
 
 
+@pytest.mark.clauses("SET-7")
 def test_the_cei_reordering_mutant_is_flagged(tmp_path):
     root = tmp_path / "contracts"
     shutil.copytree(CONTRACTS, root)
@@ -74,6 +76,7 @@ def test_missing_mythril_is_not_verified(monkeypatch):
     assert finding.status == Status.NOT_VERIFIED and "not installed" in finding.title
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "module", "swc"),
     [
@@ -91,6 +94,7 @@ def test_mythril_flags_the_controls(name, module, swc):
         assert swc in EXPECTED[name].get("mythril", [])
 
 
+@pytest.mark.slow
 def test_a_mythril_run_cut_short_by_its_timeout_is_not_verified():
     findings = scanners.mythril(
         CONTRACTS / "FairwattMarket.sol", execution_timeout=5, depth=2, contract="FairwattMarket"
