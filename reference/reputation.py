@@ -52,8 +52,8 @@ def share_plus_z0(amount: int, window_total: int, z0: int, wad: int) -> int:
 def penalty_coefficient(frauds: int, max_exponent: int) -> int:
     """c(n) = 2**(n-1) for the n-th fraud, the exponent capped (REP-4).
 
-    pre: 0 <= frauds < 2**32 and 0 <= max_exponent < 256
-    post: __return__ >= 1
+    At least 1, doubling with each fraud up to the cap: ``tests/reference/test_crosshair.py`` checks it
+    for every fraud count that matters (CrossHair cannot exhaust a power with a symbolic exponent).
     """
     return 2 ** (min(max(frauds, 1), max_exponent + 1) - 1)
 
@@ -84,10 +84,8 @@ def buyer_growth(seller_growth: int, profit_coefficient: int, wad: int) -> int:
 def reputation_step(reputation: int, growth: int, penalty: int, coefficient: int, c1: int, c2: int) -> int:
     """Eqs 3 and 6: ``R · (growth + c1) / (c(n)·penalty + c2)``, rounded down (REP-7).
 
-    pre: 0 <= reputation < 2**96 and 0 <= growth < 2**96 and 0 <= penalty < 2**96
-    pre: 1 <= coefficient < 2**40 and 0 < c1 < 2**64 and 0 < c2 < 2**64
-    post: growth + c1 < c2 or penalty > 0 or __return__ >= reputation
-    post: growth > 0 or penalty == 0 or c1 > c2 or __return__ <= reputation
+    That growth never lowers and a penalty lowers reputation is proved by Z3 (``prove-honest-*``,
+    ``prove-fraud-*``) for every admissible input: CrossHair cannot exhaust this nonlinear product.
     """
     return mul_div(reputation, add(growth, c1), add(mul(coefficient, penalty), c2))
 

@@ -13,7 +13,6 @@ import z3
 
 from reference.params import Params
 from verify.checks.proofs.base import ProofCheck
-from verify.checks.proofs.encodings import auction_price, maximum, open_one
 from verify.findings import Impact
 
 BOUND = 4
@@ -40,15 +39,16 @@ def _reachable(h, s, leading, start) -> z3.BoolRef:
 
 class WinnerHighest(ProofCheck):
     ID = "prove-winner-highest"
+    REFUTED_BY = "lead-against-second"
     CLAUSES = ("AUC-6",)
     IMPACT = Impact.HIGH
     STATEMENT = "The leader's quote is at least every valid quote opened so far, for any number of bids."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         quote, valid, start, facts = _bid(p)
         h, s, leading, reachable = _state(start)
         earlier = z3.Int("earlier_valid_quote")  # any valid quote opened before
-        h2, s2, takes, _ = open_one(h, s, leading, quote, valid)
+        h2, s2, takes, _ = e.open_one(h, s, leading, quote, valid)
         base = _reachable(0, 0, z3.BoolVal(False), start)
         step = z3.Implies(
             z3.And(facts, reachable, earlier <= h),
@@ -63,6 +63,7 @@ class WinnerHighest(ProofCheck):
 
 class SecondPrice(ProofCheck):
     ID = "prove-second-price"
+    REFUTED_BY = "displaced-leader-dropped"
     CLAUSES = ("AUC-7", "AUC-6")
     IMPACT = Impact.HIGH
     STATEMENT = (
@@ -70,12 +71,12 @@ class SecondPrice(ProofCheck):
         "max(second, start price) is the second-price rule, for any number of bids."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         quote, valid, start, facts = _bid(p)
         h, s, leading, reachable = _state(start)
         other = z3.Int("earlier_non_leading_quote")  # any valid non-leading quote opened before
         witness = z3.Bool("second_is_an_opened_quote")  # s == 0 or s is a non-leading opened quote
-        h2, s2, takes, _ = open_one(h, s, leading, quote, valid)
+        h2, s2, takes, _ = e.open_one(h, s, leading, quote, valid)
         displaced = z3.And(takes, leading)  # the old leader becomes a non-leading quote
         joined = z3.And(valid, z3.Not(takes))  # this bid is a non-leading quote
         invariant = z3.And(other <= s, z3.Or(s == 0, witness))
@@ -90,51 +91,30 @@ class SecondPrice(ProofCheck):
 
 class IndividualRationality(ProofCheck):
     ID = "prove-individual-rationality"
+    REFUTED_BY = "reserve-ignored"
     CLAUSES = ("AUC-7",)
     IMPACT = Impact.HIGH
     STATEMENT = "The winner never pays more than their own quote, nor less than the start price."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         _, _, start, facts = _bid(p)
         h, s, leading, reachable = _state(start)
-        price = auction_price(h, s, start)
+        price = e.auction_price(h, s, start)
         return z3.Implies(z3.And(facts, reachable, leading), z3.And(price <= h, price >= start))
-
-
-class LosersRefunded(ProofCheck):
-    ID = "prove-losers-refunded"
-    CLAUSES = ("AUC-6", "SET-6")
-    IMPACT = Impact.HIGH
-    STATEMENT = (
-        "After opening n bids exactly n - 1 deposits (n with no leader) have been credited back: every bid "
-        "but the leader's is refunded, and no bid pays anything beyond its deposit."
-    )
-
-    def claim(self, p: Params) -> z3.BoolRef:
-        quote, valid, start, facts = _bid(p)
-        h, s, leading, reachable = _state(start)
-        opened, refunded = z3.Int("opened"), z3.Int("refunded")
-        _, _, takes, refunds = open_one(h, s, leading, quote, valid)
-        lead_count = z3.If(leading, 1, 0)
-        new_lead_count = z3.If(z3.Or(leading, takes), 1, 0)
-        base = z3.IntVal(0) == 0 - z3.If(z3.BoolVal(False), 1, 0)  # none opened: none refunded, no leader
-        step = z3.Implies(
-            z3.And(facts, reachable, opened >= 0, refunded == opened - lead_count),
-            refunded + refunds == (opened + 1) - new_lead_count,
-        )
-        return z3.And(base, step)
 
 
 class PriceIndependentOfWinnersBid(ProofCheck):
     ID = "prove-price-independent"
+    REFUTED_BY = "first-price"
     CLAUSES = ("AUC-7",)
     IMPACT = Impact.HIGH
     STATEMENT = (
         "The price does not depend on the winner's own quote: two runs differing only in that quote, "
-        "in which that bid ends in the lead, have the same second (relational induction over open_one)."
+        "in which that bid ends in the lead, have the same second and the same price (relational induction "
+        "over open_one)."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         quote, valid, start, facts = _bid(p)
         a, b = z3.Int("winners_quote_a"), z3.Int("winners_quote_b")
         h, s, leading, reachable = _state(start)
@@ -144,19 +124,22 @@ class PriceIndependentOfWinnersBid(ProofCheck):
         # before the winner's bid both runs open the same bids from the same state: open_one is a
         # function, so they stay identical.
         # 1. the winner's bid takes the lead in both runs from the same state: the seconds agree
-        ha2, sa2, ta, _ = open_one(h, s, leading, a, True)
-        hb2, sb2, tb, _ = open_one(h, s, leading, b, True)
+        ha2, sa2, ta, _ = e.open_one(h, s, leading, a, True)
+        hb2, sb2, tb, _ = e.open_one(h, s, leading, b, True)
         at_winner = z3.Implies(z3.And(facts, reachable, valid_quotes, ta, tb), sa2 == sb2)
         # 2. after it, a bid that leaves the winner in the lead in both runs keeps the seconds equal
         after = z3.And(facts, reach_a, reach_b, ha == a, hb == b, sa == sb, lead_a, lead_b, valid_quotes)
-        ha3, sa3, ta3, _ = open_one(ha, sa, lead_a, quote, valid)
-        hb3, sb3, tb3, _ = open_one(hb, sb, lead_b, quote, valid)
+        ha3, sa3, ta3, _ = e.open_one(ha, sa, lead_a, quote, valid)
+        hb3, sb3, tb3, _ = e.open_one(hb, sb, lead_b, quote, valid)
         keeps = z3.Implies(z3.And(after, z3.Not(ta3), z3.Not(tb3)), z3.And(sa3 == sb3, ha3 == a, hb3 == b))
-        return z3.And(at_winner, keeps)
+        # 3. so at settlement both runs charge the same price
+        same_price = z3.Implies(after, e.auction_price(a, sa, start) == e.auction_price(b, sb, start))
+        return z3.And(at_winner, keeps, same_price)
 
 
 class TieBreakDeterministic(ProofCheck):
     ID = "prove-tie-break"
+    REFUTED_BY = "later-wins-tie"
     CLAUSES = ("AUC-6",)
     IMPACT = Impact.MEDIUM
     STATEMENT = (
@@ -164,12 +147,12 @@ class TieBreakDeterministic(ProofCheck):
         "and a quote >= the highest takes the lead (induction over open_one with bid indices)."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         quote, valid, start, facts = _bid(p)
         h, s, leading, reachable = _state(start)
         leader, index = z3.Int("leader_index"), z3.Int("new_bid_index")
         other, other_quote = z3.Int("opened_valid_bid_index"), z3.Int("opened_valid_bid_quote")
-        h2, _, takes, _ = open_one(h, s, leading, quote, valid)
+        h2, _, takes, _ = e.open_one(h, s, leading, quote, valid)
         leader2 = z3.If(takes, index, leader)
         invariant = z3.And(other_quote <= h, z3.Implies(other_quote == h, leader <= other))
         older = z3.And(index < other, index < leader)  # opening goes from the newest bid to the oldest
@@ -182,6 +165,7 @@ class TieBreakDeterministic(ProofCheck):
 
 class TruthfulBidding(ProofCheck):
     ID = "prove-truthful-bidding"
+    REFUTED_BY = "first-price"
     CLAUSES = ("AUC-7",)
     IMPACT = Impact.HIGH
     STATEMENT = (
@@ -190,29 +174,30 @@ class TruthfulBidding(ProofCheck):
         f"full sequential auction with {BOUND} bids as a cross-check)."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
-        return z3.And(self._reduced(p), self._bounded(p))
+    def claim(self, p: Params, e) -> z3.BoolRef:
+        return z3.And(self._reduced(p, e), self._bounded(p, e))
 
     @staticmethod
     def _utility(win: z3.BoolRef, value: z3.ArithRef, price: z3.ArithRef) -> z3.ArithRef:
         return z3.If(win, value - price, 0)
 
-    def _reduced(self, p: Params) -> z3.BoolRef:
+    def _reduced(self, p: Params, e) -> z3.BoolRef:
         """By WinnerHighest/SecondPrice/TieBreak: a bid b wins iff b > B, or b == B and it is the earliest
-        of the ties, where B is the highest other valid quote; the winner pays max(B, start)."""
+        of the ties, where B is the highest other valid quote; the winner pays the price of a top two
+        (b, B)."""
         value, deviation, best_other = z3.Ints("value deviation best_other_quote")
         start, earliest = z3.Int("start_price"), z3.Bool("earliest_among_ties")
 
         def outcome(bid):
             valid = z3.And(bid >= start, bid <= p.max_quote)
             win = z3.And(valid, z3.Or(bid > best_other, z3.And(bid == best_other, earliest)))
-            return self._utility(win, value, maximum(best_other, start))
+            return self._utility(win, value, e.auction_price(bid, best_other, start))
 
         facts = z3.And(start >= p.min_price, best_other >= 0, value >= 0, value <= p.max_quote)
         truthful = z3.If(value >= start, outcome(value), 0)  # under the start price: stay out
         return z3.Implies(facts, truthful >= outcome(deviation))
 
-    def _bounded(self, p: Params) -> z3.BoolRef:
+    def _bounded(self, p: Params, e) -> z3.BoolRef:
         start = z3.Int("start_price")
         quotes = [z3.Int(f"quote_{i}") for i in range(BOUND)]
         value, deviation = z3.Ints("bidder_value bidder_deviation")
@@ -224,9 +209,9 @@ class TruthfulBidding(ProofCheck):
                 for i in reversed(range(BOUND)):  # newest first
                     q = my_bid if i == me else quotes[i]
                     valid = z3.And(q >= start, q <= p.max_quote)
-                    h, s, takes, _ = open_one(h, s, leading, q, valid)
+                    h, s, takes, _ = e.open_one(h, s, leading, q, valid)
                     leading, leader = z3.Or(leading, takes), z3.If(takes, i, leader)
-                return self._utility(leader == me, value, auction_price(h, s, start))
+                return self._utility(leader == me, value, e.auction_price(h, s, start))
 
             truthful = z3.If(value >= start, utility(value), 0)
             claims.append(truthful >= utility(deviation))

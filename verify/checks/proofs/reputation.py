@@ -9,7 +9,6 @@ from __future__ import annotations
 import z3
 
 from reference.params import Params
-from verify.checks.proofs import encodings as enc
 from verify.checks.proofs.base import ProofCheck
 from verify.findings import Impact
 
@@ -34,92 +33,90 @@ def _previous_total(p: Params) -> tuple[z3.ArithRef, z3.BoolRef]:
     return prev, z3.And(prev >= 0, prev < p.history_size * AMOUNT_LIMIT)
 
 
-def _coefficient(p: Params, name: str = "c_n") -> tuple[z3.ArithRef, z3.BoolRef]:
+def _coefficient(p: Params, e, name: str = "c_n") -> tuple[z3.ArithRef, z3.BoolRef]:
     c = z3.Int(name)
-    return c, z3.And(c >= 1, c <= 2**p.max_fraud_exponent)
-
-
-def _buyer(p: Params, r, growth, penalty, c) -> z3.ArithRef:
-    """Eq 6 as the parameters define it: corrected (growth over penalty) or as printed."""
-    if not p.eq6_corrected:
-        growth, penalty = penalty, growth
-    return enc.clamp(enc.reputation_step(r, growth, penalty, c, p.t1, p.t2), p.min_reputation, p.max_reputation)
+    return c, z3.And(c >= 1, c <= e.max_coefficient(p.max_fraud_exponent))
 
 
 class HonestTradeRaisesSeller(ProofCheck):
     ID = "prove-honest-seller-raises"
+    REFUTED_BY = "z0-omitted"
     CLAUSES = ("REP-7", "REP-2", "REP-1")
     IMPACT = Impact.MEDIUM
     PAPER_DEFECT = "ERR-1"
     STATEMENT = "An honest sale strictly raises the seller's reputation (below the cap) and never lowers it."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r, r_ok = _reputation(p)
         z, total, z_ok = _amount_and_window(p)
-        growth = enc.share_plus_z0(z, total, p.z0, p.wad)
-        after = enc.clamp(enc.reputation_step(r, growth, 0, 1, p.k1, p.k2), p.min_reputation, p.max_reputation)
+        growth = e.share_plus_z0(z, total, p.z0, p.wad)
+        after = e.seller_update(r, growth, 0, 1, p)
         below_cap = r < p.max_reputation if p.max_reputation else z3.BoolVal(True)
         return z3.Implies(z3.And(r_ok, z_ok), z3.And(after >= r, z3.Implies(below_cap, after > r)))
 
 
 class FraudLowersSeller(ProofCheck):
     ID = "prove-fraud-lowers-seller"
+    REFUTED_BY = "z0-omitted"
     CLAUSES = ("REP-7", "REP-3", "REP-4")
     IMPACT = Impact.MEDIUM
     STATEMENT = "A seller's fraud strictly lowers their reputation (above the floor), for every amount and count."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r, r_ok = _reputation(p)
         z, total, z_ok = _amount_and_window(p)
-        c, c_ok = _coefficient(p)
-        penalty = enc.share_plus_z0(z, total, p.z0, p.wad)
-        after = enc.clamp(enc.reputation_step(r, 0, penalty, c, p.k1, p.k2), p.min_reputation, p.max_reputation)
+        c, c_ok = _coefficient(p, e)
+        penalty = e.share_plus_z0(z, total, p.z0, p.wad)
+        after = e.seller_update(r, 0, penalty, c, p)
         return z3.Implies(z3.And(r_ok, z_ok, c_ok, r > p.min_reputation), after < r)
 
 
 class HonestTradeKeepsBuyer(ProofCheck):
     ID = "prove-honest-buyer-never-lowers"
+    REFUTED_BY = "eq6-as-printed"
     CLAUSES = ("REP-7", "REP-6")
     IMPACT = Impact.MEDIUM
     PAPER_DEFECT = "ERR-2"
     STATEMENT = "An honest payment never lowers the buyer's reputation."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r, r_ok = _reputation(p)
         z, total, z_ok = _amount_and_window(p)
-        c, c_ok = _coefficient(p)
-        growth = enc.buyer_growth(enc.share_plus_z0(z, total, p.z0, p.wad), p.profit_coefficient, p.wad)
-        return z3.Implies(z3.And(r_ok, z_ok, c_ok), _buyer(p, r, growth, 0, c) >= r)
+        c, c_ok = _coefficient(p, e)
+        growth = e.buyer_growth(e.share_plus_z0(z, total, p.z0, p.wad), p.profit_coefficient, p.wad)
+        return z3.Implies(z3.And(r_ok, z_ok, c_ok), e.buyer_update(r, growth, 0, c, p) >= r)
 
 
 class FraudLowersBuyer(ProofCheck):
     ID = "prove-fraud-lowers-buyer"
+    REFUTED_BY = "penalty-rounded-down"
     CLAUSES = ("REP-7", "REP-5")
     IMPACT = Impact.MEDIUM
     PAPER_DEFECT = "ERR-2"
     STATEMENT = "A buyer's default strictly lowers their reputation (above the floor), however small the amount."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r, r_ok = _reputation(p)
         z = z3.Int("z")
         prev, prev_ok = _previous_total(p)
-        c, c_ok = _coefficient(p)
-        penalty = enc.buyer_penalty(z, prev, p.profit_coefficient, p.wad)
+        c, c_ok = _coefficient(p, e)
+        penalty = e.buyer_penalty(z, prev, p.profit_coefficient, p.wad)
         facts = z3.And(r_ok, prev_ok, c_ok, z >= p.min_price, z < AMOUNT_LIMIT, r > p.min_reputation)
-        return z3.Implies(facts, _buyer(p, r, 0, penalty, c) < r)
+        return z3.Implies(facts, e.buyer_update(r, 0, penalty, c, p) < r)
 
 
 class Escalation(ProofCheck):
     ID = "prove-escalation"
+    REFUTED_BY = "no-escalation"
     CLAUSES = ("REP-4", "REP-7")
     IMPACT = Impact.MEDIUM
     STATEMENT = (
-        "For equal penalties, the k-th fraud lowers reputation by a strictly larger factor than the "
-        "(k-1)-th while c(n) doubles (below its cap), on both sides (exact rationals)."
+        "For equal penalties, each fraud lowers reputation by a strictly larger factor than the one before "
+        "while c(n) is below its cap, on both sides (exact rationals)."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
-        c, c_ok = _coefficient(p)
+    def claim(self, p: Params, e) -> z3.BoolRef:
+        c, c_ok = _coefficient(p, e)
         penalty = z3.Real("penalty")  # f(z) or p(z), in units of 1.0; equal for both frauds
         claims = []
         for c1, c2 in ((p.k1, p.k2), (p.t1, p.t2)):
@@ -128,13 +125,14 @@ class Escalation(ProofCheck):
             def factor(coefficient, k1=k1, k2=k2):
                 return k1 / (z3.ToReal(coefficient) * penalty + k2)
 
-            claims.append(factor(2 * c) < factor(c))
-        below_cap = 2 * c <= 2**p.max_fraud_exponent
+            claims.append(factor(e.next_coefficient(c, p.max_fraud_exponent)) < factor(c))
+        below_cap = c < e.max_coefficient(p.max_fraud_exponent)
         return z3.Implies(z3.And(c_ok, below_cap, penalty > 0), z3.And(claims))
 
 
 class BanGrows(ProofCheck):
     ID = "prove-ban-grows"
+    REFUTED_BY = "ban-rounded-down"
     CLAUSES = ("REP-8",)
     IMPACT = Impact.MEDIUM
     PAPER_DEFECT = "ERR-4"
@@ -143,19 +141,20 @@ class BanGrows(ProofCheck):
         "accumulate and reputation falls."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r1, r1_ok = _reputation(p, "R_before")
         r2, r2_ok = _reputation(p, "R_after")
-        c1, c1_ok = _coefficient(p, "c_before")
-        c2, c2_ok = _coefficient(p, "c_after")
-        d1 = enc.ban_days(c1, r1, p.wad, p.max_ban_days)
-        d2 = enc.ban_days(c2, r2, p.wad, p.max_ban_days)
+        c1, c1_ok = _coefficient(p, e, "c_before")
+        c2, c2_ok = _coefficient(p, e, "c_after")
+        d1 = e.ban_days(c1, r1, p.wad, p.max_ban_days)
+        d2 = e.ban_days(c2, r2, p.wad, p.max_ban_days)
         facts = z3.And(r1_ok, r2_ok, c1_ok, c2_ok, c2 >= c1, r2 <= r1)
         return z3.Implies(facts, z3.And(r1 > 0, r2 > 0, d1 >= 1, d2 >= d1))
 
 
 class FixedPointError(ProofCheck):
     ID = "prove-fixed-point-error"
+    REFUTED_BY = "c1-omitted"
     TIMEOUT_MS = 120_000  # nonlinear real arithmetic: seconds usually, more on a loaded machine
     CLAUSES = ("FXP-4", "FXP-3")
     IMPACT = Impact.MEDIUM
@@ -164,13 +163,13 @@ class FixedPointError(ProofCheck):
         "same state, given rounded-down growth and penalty (each less than one unit off)."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r, r_ok = _reputation(p)
-        c, c_ok = _coefficient(p)
+        c, c_ok = _coefficient(p, e)
         g, pen = z3.Ints("growth_fixed penalty_fixed")  # rounded terms, in units
         g_exact, pen_exact = z3.Reals("growth_exact penalty_exact")
         rounding = z3.And(g >= 0, pen >= 0, g <= g_exact, g_exact < g + 1, pen <= pen_exact, pen_exact < pen + 1)
-        fixed = enc.reputation_step(r, g, pen, c, p.k1, p.k2)
+        fixed = e.reputation_step(r, g, pen, c, p.k1, p.k2)
         exact = z3.ToReal(r) * (g_exact + p.k1) / (z3.ToReal(c) * pen_exact + p.k2)
         bound = 1 + exact * (z3.ToReal(c) + 2) / p.wad
         return z3.Implies(
@@ -181,16 +180,17 @@ class FixedPointError(ProofCheck):
 
 class NoOverflow(ProofCheck):
     ID = "prove-no-overflow"
+    REFUTED_BY = "coefficient-uncapped"
     CLAUSES = ("FXP-1", "REP-7")
     IMPACT = Impact.HIGH
     PAPER_DEFECT = "ERR-5"
     STATEMENT = "No intermediate product of eqs 1-7 reaches 2^256 for any admissible input: nothing can revert."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         r, r_ok = _reputation(p)
         z, total, z_ok = _amount_and_window(p)
         prev, prev_ok = _previous_total(p)
-        c, c_ok = _coefficient(p)
+        c, c_ok = _coefficient(p, e)
         growth = z3.Int("growth")
         growth_ok = z3.And(growth >= 0, growth <= p.z0 + p.wad)  # s(z), f(z), q(z) and p(z) stay under this
         products = [

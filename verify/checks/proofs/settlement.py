@@ -1,96 +1,215 @@
-"""Settlement obligations (SET, REP-9) on the market's accounting.
+"""Settlement obligations (SET-6, SET-7, REP-8) on the market's accounting.
 
-The market's money is (balance, pending total, escrow). Each transition of ``reference.market`` moves it
-as ``MOVES`` says — ``tests/verify/test_proofs.py`` checks every move against the reference transition on
-concrete markets — and the obligations are stated over those moves.
+The market's money is its balance, the pending balances it owes and the escrow of each order
+(``reference.market.escrowed``). ``MOVES`` mirrors every transition of ``reference.market`` on one
+order: its guard, the order afterwards, and how much the balance and the pending total change.
+``tests/verify/test_proofs.py`` checks every row against the reference transition on concrete markets,
+for every parameter set; the obligations are stated over those rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
 import z3
 
+from reference.market import OrderStatus
 from reference.params import Params
 from verify.checks.proofs.base import ProofCheck
 from verify.findings import Impact
 
-
-def _moves(deposit, price, refunds, amount):
-    """transition -> (change of balance, change of pending total, change of escrow)."""
-    return {
-        "place_bid": (deposit, 0, deposit),
-        "open_bids": (0, refunds * deposit, -refunds * deposit),
-        "settle": (0, 0, 0),
-        "claim_seller_default": (0, 0, 0),
-        "pay_price": (price, deposit, price - deposit),
-        "claim_buyer_default": (0, deposit, -deposit),
-        "confirm_delivery": (0, price, -price),
-        "report_non_delivery": (0, price, -price),
-        "withdraw": (-amount, -amount, 0),
-    }
+S = OrderStatus
 
 
-MOVES = _moves
-"""The accounting of every transition; the one definition the proofs and their drift test share."""
+@dataclass(frozen=True)
+class OrderMoney:
+    """What of one order decides its escrow (``reference.market.escrowed``)."""
+
+    status: Any
+    bids: Any
+    opened: Any
+    leading: Any
+    """Whether a winner leads (``winner != ZERO_ADDRESS``)."""
+    price: Any
+
+    def escrow(self, e, x: Inputs) -> z3.ArithRef:
+        return e.escrowed(self.status, x.deposit, self.bids, self.opened, self.leading, self.price)
+
+
+class Inputs:
+    """The free values a transition may read: the order's deposit, start price and running top two, the
+    quote being opened and whether it is valid, and what the caller is owed."""
+
+    def __init__(self) -> None:
+        names = "deposit start_price highest second quote owed"
+        self.deposit, self.start, self.highest, self.second, self.quote, self.owed = z3.Ints(names)
+        self.valid = z3.Bool("quote_valid")
+
+
+@dataclass(frozen=True)
+class Move:
+    guard: Any
+    """When the reference allows the transition (its phase)."""
+    after: OrderMoney
+    balance: Any
+    """Change of the market's balance."""
+    pending: Any
+    """Change of the pending total."""
+
+
+def _is(o: OrderMoney, *statuses: S) -> z3.BoolRef:
+    return z3.Or([o.status == int(s) for s in statuses])
+
+
+def _status(o: OrderMoney, status: S) -> OrderMoney:
+    return replace(o, status=z3.IntVal(int(status)))
+
+
+def _open_bid(e, o: OrderMoney, x: Inputs) -> Move:
+    """``open_bids`` for one bid (a batch is a chain of these), the newest unopened one."""
+    _, _, takes, refunds = e.open_one(x.highest, x.second, o.leading, x.quote, x.valid)
+    disclosed = o.status == int(S.DISCLOSED)
+    leading = z3.If(disclosed, z3.Or(o.leading, takes), o.leading)
+    credited = z3.If(disclosed, refunds, 1) * x.deposit  # ABANDONED: every deposit back, undecrypted
+    after = replace(o, opened=o.opened + 1, leading=leading)
+    return Move(z3.And(_is(o, S.DISCLOSED, S.ABANDONED), o.opened < o.bids), after, 0, credited)
+
+
+def _settle(e, o: OrderMoney, x: Inputs) -> Move:
+    price = z3.If(o.leading, e.auction_price(x.highest, x.second, x.start), 0)
+    status = z3.If(o.leading, int(S.SETTLED), int(S.UNSOLD))
+    return Move(z3.And(_is(o, S.DISCLOSED), o.opened == o.bids), replace(o, status=status, price=price), 0, 0)
+
+
+def _withdraw(e, o: OrderMoney, x: Inputs) -> Move:
+    paid, left = e.withdraw(x.owed)
+    return Move(z3.BoolVal(True), o, -paid, left - x.owed)
+
+
+MOVES: dict[str, Callable[[Any, OrderMoney, Inputs], Move]] = {
+    "post_order": lambda e, o, x: Move(_is(o, S.NONE), replace(_status(o, S.OPEN), bids=z3.IntVal(0)), 0, 0),
+    "place_bid": lambda e, o, x: Move(_is(o, S.OPEN), replace(o, bids=o.bids + 1), x.deposit, 0),
+    "disclose_key": lambda e, o, x: Move(_is(o, S.OPEN), _status(o, S.DISCLOSED), 0, 0),
+    "claim_seller_default": lambda e, o, x: Move(
+        _is(o, S.OPEN), replace(o, status=z3.If(o.bids > 0, int(S.ABANDONED), int(S.UNSOLD))), 0, 0
+    ),
+    "open_bids": _open_bid,
+    "settle": _settle,
+    "pay_price": lambda e, o, x: Move(_is(o, S.SETTLED), _status(o, S.PAID), o.price, x.deposit),
+    "claim_buyer_default": lambda e, o, x: Move(_is(o, S.SETTLED), _status(o, S.FAILED), 0, x.deposit),
+    "confirm_delivery": lambda e, o, x: Move(_is(o, S.PAID), _status(o, S.COMPLETED), 0, o.price),
+    "claim_delivery_timeout": lambda e, o, x: Move(_is(o, S.PAID), _status(o, S.COMPLETED), 0, o.price),
+    "report_non_delivery": lambda e, o, x: Move(_is(o, S.PAID), _status(o, S.FAILED), 0, o.price),
+    "withdraw": _withdraw,
+}
+"""transition of ``reference.market`` -> its move on one order and on the market's money."""
+
+
+def order_state() -> OrderMoney:
+    status, bids, opened = z3.Ints("status bids opened")
+    return OrderMoney(status, bids, opened, z3.Bool("leading"), z3.Int("price"))
+
+
+def reachable(o: OrderMoney, x: Inputs) -> z3.BoolRef:
+    """What every order reachable from ``post_order`` satisfies (preserved by every move: the claim says so)."""
+    return z3.And(
+        o.status >= int(min(S)),
+        o.status <= int(max(S)),
+        0 <= o.opened,
+        o.opened <= o.bids,
+        z3.Implies(_is(o, S.NONE, S.OPEN), z3.And(o.opened == 0, z3.Not(o.leading))),
+        z3.Implies(_is(o, S.NONE), o.bids == 0),
+        z3.Implies(_is(o, S.ABANDONED), z3.Not(o.leading)),
+        z3.Implies(_is(o, S.DISCLOSED, S.ABANDONED), o.opened <= o.bids),
+        z3.Implies(o.leading, o.opened >= 1),
+        o.price >= 0,
+        z3.Implies(_is(o, S.SETTLED, S.PAID), o.price >= x.start),
+    )
 
 
 class Conservation(ProofCheck):
     ID = "prove-conservation"
-    CLAUSES = ("SET-6",)
+    REFUTED_BY = "withdraw-keeps-balance"
+    CLAUSES = ("SET-6", "AUC-6", "SET-7")
     IMPACT = Impact.HIGH
     STATEMENT = (
-        "Every transition keeps balance = pending + escrow with neither negative: value is conserved and the "
-        "market stays solvent (induction over transitions from the empty market)."
+        "Every transition changes the market's balance by exactly the change of what it owes (pending "
+        "balances plus escrow), keeps every escrow and pending balance non-negative, and leaves a reachable "
+        "order reachable: from the empty market, balance = pending + escrow always (induction over all "
+        f"{len(MOVES)} transitions)."
     )
 
-    def claim(self, p: Params) -> z3.BoolRef:
-        balance, pending, escrow = z3.Ints("balance pending_total escrow")
-        deposit, price, refunds, amount, escrowed_bids = z3.Ints("deposit price refunds amount escrowed_deposits")
+    def claim(self, p: Params, e) -> z3.BoolRef:
+        x = Inputs()
+        o = order_state()
         facts = z3.And(
-            balance == pending + escrow,
-            pending >= 0,
-            escrow >= 0,
-            deposit > 0,
-            price >= 0,
-            refunds >= 0,
-            refunds * deposit <= escrowed_bids,
-            escrowed_bids <= escrow,
-            amount >= 0,
-            amount <= pending,
+            reachable(o, x),
+            x.deposit > 0,
+            x.start >= p.min_price,
+            x.owed >= 0,
+            z3.Implies(x.valid, z3.And(x.quote >= x.start, x.quote <= p.max_quote)),
+            x.second >= 0,
+            x.second <= x.highest,
+            o.leading == (x.highest > 0),
+            z3.Implies(o.leading, x.highest >= x.start),
         )
-        preserved = []
-        for name, (db, dp, de) in _moves(deposit, price, refunds, amount).items():
-            escrow_ok = escrow + de >= 0
-            if name in ("pay_price", "claim_buyer_default"):  # the winner's deposit is in escrow
-                escrow_ok = z3.Implies(escrow >= deposit, escrow + de >= 0)
-            if name in ("confirm_delivery", "report_non_delivery"):  # the paid price is in escrow
-                escrow_ok = z3.Implies(escrow >= price, escrow + de >= 0)
-            preserved.append(z3.And(balance + db == (pending + dp) + (escrow + de), pending + dp >= 0, escrow_ok))
-        base = z3.IntVal(0) == 0 + 0
-        return z3.And(base, z3.Implies(facts, z3.And(preserved)))
+        claims = []
+        for move in MOVES.values():
+            m = move(e, o, x)
+            owed_after = o.escrow(e, x) - m.after.escrow(e, x)  # escrow released ...
+            claims.append(
+                z3.Implies(
+                    z3.And(facts, m.guard),
+                    z3.And(
+                        m.balance == m.pending - owed_after,  # ... equals what is credited or paid out
+                        m.after.escrow(e, x) >= 0,
+                        x.owed + m.pending >= 0,
+                        reachable(m.after, x),
+                    ),
+                )
+            )
+        empty = o.escrow(e, x) == 0  # the empty market: balance 0, nothing pending, every order NONE
+        return z3.And(z3.Implies(z3.And(facts, _is(o, S.NONE)), empty), *claims)
 
 
 class NoDoubleWithdrawal(ProofCheck):
     ID = "prove-no-double-withdrawal"
+    REFUTED_BY = "withdraw-keeps-balance"
     CLAUSES = ("SET-7",)
     IMPACT = Impact.HIGH
-    STATEMENT = "A withdrawal zeroes the pending balance before paying: two pay out at most what was owed."
+    STATEMENT = "Two withdrawals pay out exactly what was owed, and leave nothing owed."
 
-    def claim(self, p: Params) -> z3.BoolRef:
+    def claim(self, p: Params, e) -> z3.BoolRef:
         owed = z3.Int("owed")
-        first = owed  # withdraw pays the whole pending balance ...
-        after = owed - first  # ... and zeroes it (effects before the transfer)
-        second = after  # a second withdrawal has this much to pay (0: it reverts NothingToWithdraw)
-        return z3.Implies(owed >= 0, z3.And(first + second <= owed, after == 0))
+        first, left = e.withdraw(owed)
+        second, left2 = e.withdraw(left)
+        return z3.Implies(owed >= 0, z3.And(first + second == owed, left2 == 0))
 
 
-class BanEnforced(ProofCheck):
-    ID = "prove-ban-enforced"
-    CLAUSES = ("REP-9",)
+class BanLasts(ProofCheck):
+    ID = "prove-ban-lasts"
+    REFUTED_BY = "ban-overwritten"
+    CLAUSES = ("REP-9", "REP-8")
     IMPACT = Impact.HIGH
-    STATEMENT = "While a user is banned (now < banned_until) they can neither post an order nor bid."
+    PAPER_DEFECT = "ERR-4"
+    STATEMENT = (
+        "A fraud bans its author from trading for at least one day from the fraud, and never shortens a "
+        "running ban: at every moment before the old ban date or within that day, is_banned holds."
+    )
 
-    def claim(self, p: Params) -> z3.BoolRef:
-        now, until = z3.Ints("now banned_until")
-        banned = now < until  # reference.reputation.is_banned
-        may_trade = z3.Not(banned)  # the guard of post_order and place_bid (_trader)
-        return z3.Implies(banned, z3.Not(may_trade))
+    def claim(self, p: Params, e) -> z3.BoolRef:
+        now, until, t = z3.Ints("now banned_until later")
+        r, c = z3.Int("R"), z3.Int("c_n")
+        admissible = z3.And(
+            r >= p.min_reputation,
+            r <= (p.max_reputation or 2**256 - 1),
+            c >= 1,
+            c <= e.max_coefficient(p.max_fraud_exponent),
+            now >= 0,
+            until >= 0,
+        )
+        after = e.banned_until(until, now, c, r, p)
+        window = z3.Or(t < until, z3.And(now <= t, t < now + p.day))
+        return z3.Implies(z3.And(admissible, window), e.is_banned(after, t))
