@@ -37,11 +37,7 @@ class Ciphertext:
 
 
 def is_valid_point(point: Point) -> bool:
-    """True for a point of alt_bn128 other than infinity, with coordinates in [0, p) (QUO-1).
-
-    post: not __return__ or point != (0, 0)
-    post: not __return__ or (point[1] ** 2 - point[0] ** 3 - 3) % FIELD_MODULUS == 0
-    """
+    """True for a point of alt_bn128 other than infinity, with coordinates in [0, p) (QUO-1)."""
     x, y = point
     if point == INFINITY or not (0 <= x < FIELD_MODULUS and 0 <= y < FIELD_MODULUS):
         return False

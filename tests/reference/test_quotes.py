@@ -1,5 +1,6 @@
 """QUO-1..QUO-4: sealed quotes on alt_bn128."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ keys = st.integers(1, CURVE_ORDER - 1)
 quotes = st.integers(0, 2**128 - 1)
 
 
+@pytest.mark.clauses("QUO-1")
 def test_valid_points_QUO_1():
     assert is_valid_point(GENERATOR)
     assert not is_valid_point(INFINITY)
@@ -30,6 +32,7 @@ def test_valid_points_QUO_1():
 
 @settings(max_examples=20, deadline=None)
 @given(keys)
+@pytest.mark.clauses("QUO-2", "QUO-3")
 def test_public_keys_are_valid_and_disclosure_checks_them_QUO_2_QUO_3(k):
     key = public_key(k)
     assert is_valid_point(key)
@@ -45,12 +48,14 @@ CONTEXT = bid_context(1, MARKET, 0, ALICE)
 
 @settings(max_examples=20, deadline=None)
 @given(keys, quotes, keys)
+@pytest.mark.clauses("QUO-4")
 def test_sealing_round_trips_QUO_4(k, m, r):
     assert decrypt(k, encrypt(public_key(k), m, r, CONTEXT), CONTEXT) == m
 
 
 @settings(max_examples=10, deadline=None)
 @given(keys, quotes, keys)
+@pytest.mark.clauses("QUO-4")
 def test_wrong_key_or_tampering_yields_out_of_range_quotes_QUO_4(k, m, r):
     sealed = encrypt(public_key(k), m, r, CONTEXT)
     wrong = k + 1 if k + 1 < CURVE_ORDER else 1
@@ -61,6 +66,7 @@ def test_wrong_key_or_tampering_yields_out_of_range_quotes_QUO_4(k, m, r):
 
 @settings(max_examples=10, deadline=None)
 @given(keys, quotes, keys)
+@pytest.mark.clauses("QUO-5")
 def test_a_quote_opens_only_in_its_own_context_QUO_5(k, m, r):
     sealed = encrypt(public_key(k), m, r, CONTEXT)
     for other in (
@@ -72,11 +78,13 @@ def test_a_quote_opens_only_in_its_own_context_QUO_5(k, m, r):
         assert decrypt(k, sealed, other) >= 2**128
 
 
+@pytest.mark.clauses("QUO-5")
 def test_the_context_names_every_part_QUO_5():
     contexts = {bid_context(c, m, o, b) for c in (1, 2) for m in (MARKET, ALICE) for o in (0, 1) for b in (ALICE, MALLORY)}
     assert len(contexts) == 16
 
 
+@pytest.mark.clauses("QUO-4")
 def test_undecryptable_ciphertexts_QUO_4():
     assert decrypt(5, Ciphertext((1, 3), 0), CONTEXT) is None
     assert decrypt(5, Ciphertext(INFINITY, 0), CONTEXT) is None
