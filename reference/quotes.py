@@ -15,7 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eth_utils import keccak
-from py_ecc.bn128 import FQ, G1, b, curve_order, field_modulus, is_on_curve, multiply
+from functools import lru_cache
+
+from py_ecc.bn128 import FQ, G1, b, curve_order, field_modulus, is_on_curve
+from py_ecc.optimized_bn128 import FQ as JFQ
+from py_ecc.optimized_bn128 import multiply as jacobian_multiply
+from py_ecc.optimized_bn128 import normalize
 
 Point = tuple[int, int]
 INFINITY: Point = (0, 0)
@@ -44,12 +49,16 @@ def is_valid_point(point: Point) -> bool:
     return bool(is_on_curve((FQ(x), FQ(y)), b))
 
 
+@lru_cache(maxsize=4096)
 def scalar_mul(point: Point, scalar: int) -> Point:
-    """``scalar·point`` as precompile 0x07 computes it (``point`` must be valid or infinity)."""
+    """``scalar·point`` as precompile 0x07 computes it (``point`` must be valid or infinity).
+
+    Computed in Jacobian coordinates (``py_ecc.optimized_bn128``); pure, so results are cached.
+    """
     if point == INFINITY or scalar % CURVE_ORDER == 0:
         return INFINITY
-    result = multiply((FQ(point[0]), FQ(point[1])), scalar)
-    return INFINITY if result is None else (int(result[0]), int(result[1]))
+    result = normalize(jacobian_multiply((JFQ(point[0]), JFQ(point[1]), JFQ(1)), scalar))
+    return (int(result[0]), int(result[1]))
 
 
 def public_key(private_key: int) -> Point:

@@ -5,6 +5,7 @@ import pytest
 from verify.toolchain.compiler import compile_sources
 
 FIXTURES = Path(__file__).parent / "fixtures"
+pytest_plugins = ["verify.traceability"]
 
 
 @pytest.fixture(scope="session")

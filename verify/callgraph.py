@@ -4,6 +4,7 @@ rendered to PNG with networkx and matplotlib (no Graphviz binary needed)."""
 from __future__ import annotations
 
 import logging
+import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -31,6 +32,11 @@ def _names(parsed: pydot.Dot) -> dict[str, str]:
     return names
 
 
+def functions(parsed: pydot.Dot) -> list[str]:
+    """Every ``Contract.function`` the graph defines, called or not."""
+    return [name for key, name in _names(parsed).items() if not key.startswith("contract:")]
+
+
 def _label(node: str, names: dict[str, str]) -> str:
     node = node.strip('"')
     if node in names:
@@ -41,11 +47,15 @@ def _label(node: str, names: dict[str, str]) -> str:
 
 
 def write(contracts: Path, out: Path) -> tuple[Path, Path]:
-    """Write ``callgraph.dot`` and ``callgraph.png`` for the contracts' root files into ``out``."""
+    """Write ``callgraph.dot`` and ``callgraph.png`` of the contracts' first root file (with what it imports)."""
+    sources = roots(contracts)
+    if not sources:
+        raise ValueError(f"no .sol file under {contracts}")
     out.mkdir(parents=True, exist_ok=True)
     dot = out / "callgraph.dot"
-    for path in roots(contracts)[:1] or []:
-        slither = Slither(str(path), solc=str(SOLC), solc_args=f"--evm-version {EVM_VERSION}")
+    options = {"solc": str(SOLC), "solc_args": f"--evm-version {EVM_VERSION}", "compile_force_framework": "solc"}
+    with tempfile.TemporaryDirectory(prefix="fairwatt-callgraph-") as work:  # no project file (foundry.toml) above
+        slither = Slither(str(sources[0]), cwd=work, **options)
         unit = slither.compilation_units[0]
         PrinterCallGraph(unit, slither, logging.getLogger("callgraph")).output(str(out / "callgraph"))
         (out / "callgraph.all_contracts.call-graph.dot").replace(dot)

@@ -169,12 +169,17 @@ class ContractMarket:
         return int(self.chain.call(self.functions.orderCount()))
 
     def order(self, order_id: int) -> dict:
-        fields = [o["name"] for o in _outputs(self.artifact, "getOrder")]
-        return dict(zip(fields, self.chain.call(self.functions.getOrder(order_id)), strict=True))
+        return dict(zip(self._fields("getOrder"), self.chain.call(self.functions.getOrder(order_id)), strict=True))
 
     def user(self, account: str) -> dict:
-        fields = [o["name"] for o in _outputs(self.artifact, "getUser")]
-        return dict(zip(fields, self.chain.call(self.functions.getUser(account)), strict=True))
+        return dict(zip(self._fields("getUser"), self.chain.call(self.functions.getUser(account)), strict=True))
+
+    def _fields(self, function: str) -> list[str]:
+        """The names of a view's struct fields, read from the ABI once per driver."""
+        cache = self.__dict__.setdefault("_field_names", {})
+        if function not in cache:
+            cache[function] = [o["name"] for o in _outputs(self.artifact, function)]
+        return cache[function]
 
     def balance(self) -> int:
         return self.chain.balance(self.address)

@@ -58,6 +58,18 @@ class Trade:
         return statistics.mean(self.place_bid) + shared + statistics.mean(self.withdraw)
 
 
+def check_counts(counts) -> tuple[int, ...]:
+    """The bidder counts of a measurement, sorted; at least two different ones (the slopes need two points)."""
+    distinct = tuple(sorted(set(counts)))
+    if len(distinct) < 2 or distinct[0] < 1:
+        raise ValueError(f"gas needs at least two different bidder counts of 1 or more, not {list(counts)}")
+    return distinct
+
+
+def _seal(market: ContractMarket, key, order_id: int, bidder: str, quote: int, rng: random.Random):
+    return encrypt(key, quote, rng.randrange(1, 2**128), market.bid_context(order_id, bidder))
+
+
 def _ok(outcome: Outcome, step: str) -> int:
     if not outcome.ok:
         raise RuntimeError(f"{step} reverted: {outcome.error}{outcome.error_args}")
@@ -77,7 +89,7 @@ def measure(market: ContractMarket, bidders: int, seed: int = 0) -> Trade:
         quote = START_PRICE + rng.randrange(10**12)
         bids.append(
             _ok(
-                market.place_bid(bidder, order_id, encrypt(key, quote, rng.randrange(1, 2**128)), DEPOSIT),
+                market.place_bid(bidder, order_id, _seal(market, key, order_id, bidder, quote, rng), DEPOSIT),
                 "placeBid",
             )
         )
@@ -95,9 +107,12 @@ def measure(market: ContractMarket, bidders: int, seed: int = 0) -> Trade:
     return Trade(bidders, _ok(posted, "postOrder"), bids, disclose, opened, settled, paid, confirmed, withdrawals)
 
 
-def run(counts: tuple[int, ...] = BIDDER_COUNTS) -> list[Trade]:
-    """One fresh market per bidder count, all users registered up front."""
-    chain = Chain(accounts=max(counts) + 2)
+def run(counts: tuple[int, ...] = BIDDER_COUNTS, backend: str = "eth-tester") -> list[Trade]:
+    """One fresh market per bidder count, all users registered up front, on a ``backend`` that runs real
+    transactions (eth-tester or a node: pyrevm's message calls are not charged like transactions)."""
+    chain = Chain(accounts=max(counts) + 2, backend=backend)
+    if not chain.real_gas:
+        raise ValueError(f"the {chain.ENGINE} engine does not run real transactions: no gas figures from it")
     market = ContractMarket.deploy(chain)
     for account in chain.accounts[1:]:
         _ok(market.register_user(market.operator, account), "registerUser")
@@ -204,9 +219,9 @@ def plot(data: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def write(out: Path, counts: tuple[int, ...] = BIDDER_COUNTS) -> dict:
-    """Measure and write ``gas.json``, ``gas.md`` and ``gas.png`` into ``out``."""
-    data = summary(run(counts))
+def write(out: Path, counts: tuple[int, ...] = BIDDER_COUNTS, backend: str = "eth-tester") -> dict:
+    """Measure on ``backend`` and write ``gas.json``, ``gas.md`` and ``gas.png`` into ``out``."""
+    data = summary(run(check_counts(counts), backend))
     out.mkdir(parents=True, exist_ok=True)
     (out / "gas.json").write_text(json.dumps(data, indent=2))
     (out / "gas.md").write_text(table(data))

@@ -21,6 +21,7 @@ from reference import market as mk
 from reference.quotes import GENERATOR, Ciphertext, encrypt, public_key
 from verify.attacks.library import maul
 from verify.differential.observe import contract_state, differences, model_events, model_state, role_address
+from verify.toolchain.chain import FAST
 
 FORMAT = "fairwatt-vectors/1"
 T0 = 2_000_000_000
@@ -350,11 +351,14 @@ def _roles(value: Any, names: dict[str, str]) -> Any:
     return value
 
 
-def replay_all(contracts: Path, cases: list[dict]) -> dict[str, list[str]]:
-    """Replay every case on its own fresh deployment of ``contracts``: case name -> differences."""
+def replay_all(
+    contracts: Path, cases: list[dict], backend: str = FAST, artifacts: dict | None = None
+) -> dict[str, list[str]]:
+    """Replay every case on its own fresh deployment of ``contracts`` (or of ``artifacts``, already
+    compiled with the mocks) on a ``backend`` chain: case name -> differences."""
     from verify.differential.machine import artifacts_with_mocks, build_world
 
-    world = build_world(artifacts_with_mocks(contracts))
+    world = build_world(artifacts or artifacts_with_mocks(contracts), backend)
     actors = {**world.actors, "operator": world.contract.operator}
     results = {}
     for case in cases:

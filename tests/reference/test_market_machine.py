@@ -1,9 +1,12 @@
 """The differential machine's rules on the model alone: SET-6 solvency and conservation, REP-7 bounds,
 MKT-2 atomicity, over random action sequences."""
 
+import pytest
 from hypothesis import settings
 
 from verify.differential.machine import S, machine
+
+pytestmark = pytest.mark.clauses("SET-6", "REP-7", "MKT-2")
 
 ModelMachine = machine(None)
 ModelMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, derandomize=True)

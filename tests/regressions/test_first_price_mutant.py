@@ -21,6 +21,7 @@ def program(DifferentialMachine):
     state.teardown()
 
 
+@pytest.mark.clauses("AUC-7")
 def test_first_price_mutant_is_caught_by_the_pinned_program(tmp_path):
     root = tmp_path / "contracts"
     shutil.copytree(CONTRACTS, root)

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from reference import reputation
 from verify import gas
 from verify.check import Context
@@ -15,6 +17,7 @@ def context(tmp_path: Path, **options) -> Context:
     return Context(root=ROOT, out=tmp_path, contracts=CONTRACTS, options=options)
 
 
+@pytest.mark.clauses("SIM-1")
 def test_fig7_passes_on_the_model_and_flags_a_penalty_that_never_escalates_SIM_1(tmp_path, monkeypatch):
     assert [f.status for f in Fig7Check().run(context(tmp_path))] == [Status.PASSED, Status.PASSED]
     monkeypatch.setattr(reputation, "penalty_coefficient", lambda frauds, cap: 1)

@@ -31,6 +31,7 @@ def test_diff_finds_no_difference_on_the_contracts(tmp_path, capsys):
     assert "no difference" in capsys.readouterr().out
 
 
+@pytest.mark.clauses("AUC-7")
 def test_a_broken_price_rule_fails_with_a_shrunk_replayable_counterexample_AUC_7(first_price, tmp_path):
     report = campaign.run(10, first_price, steps=30, replay_dir=tmp_path, shrinks=300)
     (failure,) = report.failures

@@ -13,7 +13,7 @@ class GasCheck(Check):
     IMPACT = Impact.LOW
     CLAUSES = ("AUC-2", "AUC-6", "SET-7")
     DESCRIPTION = "Gas per step for 5..60 bidders: bid, opening, per bidder end to end, one-block settlement."
-    RECOMMENDATION = "See GAS-NOTES: storage words per bid and per refund dominate."
+    RECOMMENDATION = "Storage words per bid and per refund dominate: see spec/auction.md (AUC-2, AUC-6)."
 
     def run(self, ctx: Context) -> list[Finding]:
         counts = tuple(ctx.options.get("gas_bidders", gas.BIDDER_COUNTS))

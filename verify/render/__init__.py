@@ -18,8 +18,8 @@ def write_all(audit: Audit) -> list[Path]:
         "audit.html": html.render(data),
         "audit.sarif": sarif.render(audit),
         "junit.xml": junit.render(audit),
-        "findings.json": data["json"],
     }
+    audit.checkpoint()
     for name, text in written.items():
         (out / name).write_text(text)
-    return [out / name for name in written]
+    return [out / name for name in [*written, "findings.json"]]

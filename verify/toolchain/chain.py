@@ -1,25 +1,29 @@
-"""An in-process Ethereum chain (eth-tester on py-evm) for every check that runs contracts.
+"""One Ethereum chain interface for every check that runs contracts, with swappable engines.
 
-Deploy compiled :class:`~verify.toolchain.compiler.Artifact` objects, call and
-transact, read decoded events and revert reasons, snapshot and revert, and move
-the clock. A reverted transaction is never mined: the state stays as it was.
+Deploy compiled :class:`~verify.toolchain.compiler.Artifact` objects, call and transact, read decoded
+events and revert reasons, snapshot and revert, and move the clock. A reverted transaction is never
+mined: the state, the clock and the sender's nonce stay as they were.
+
+``Chain(accounts, backend)`` opens one of :data:`BACKENDS`: ``eth-tester`` (py-evm, real transactions
+with fees; the default, or ``$FAIRWATT_CHAIN``), ``pyrevm`` (revm: the fast engine of the campaigns;
+message calls without fees, so its gas figures are not those of transactions) or the URL of a JSON-RPC
+node (``http://127.0.0.1:8545``; :mod:`verify.toolchain.node` starts a local anvil). Every backend uses
+the same accounts (private keys 1, 2, ...) and the same block rule: each transaction is mined in its own
+block one second after the latest one, unless :meth:`Chain.time_travel` set the clock.
 """
 
 from __future__ import annotations
 
-import ast
+import os
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, ClassVar
 
 from eth_abi import decode, encode
-from eth_tester import EthereumTester, PyEVMBackend
-from eth_tester.exceptions import TransactionFailed
-from eth_typing import ChecksumAddress
+from eth_keys import keys
 from eth_utils import keccak, to_checksum_address
-from web3 import Web3
-from web3.contract import Contract
-from web3.providers.eth_tester import EthereumTesterProvider
 
+from verify.toolchain.abi import decoder
 from verify.toolchain.compiler import Artifact
 
 PANIC = bytes.fromhex("4e487b71")
@@ -29,6 +33,27 @@ GAS_LIMIT = 30_000_000
 """Gas limit of the chain's blocks (mainnet's 30M)."""
 TX_GAS = GAS_LIMIT - 1_000_000
 """Gas limit of every transaction: ample; the fee is charged on the gas actually used."""
+FUNDS = 10**24
+"""Wei every account starts with (eth-tester's million ether)."""
+CHAIN_ID = 131277322940537
+"""The chain id of eth-tester, used by every in-process backend and by the anvil fairwatt starts."""
+
+BACKENDS = ("eth-tester", "pyrevm", "rpc")
+"""Engines: ``rpc`` is named by the node's URL."""
+FAST = "pyrevm"
+"""The engine of the differential campaign and the mutation campaign."""
+REAL_GAS = ("eth-tester", "rpc")
+"""Engines whose gas figures are those of real transactions (the gas experiment runs on one of them)."""
+
+
+def default_backend() -> str:
+    """``$FAIRWATT_CHAIN``, or eth-tester."""
+    return os.environ.get("FAIRWATT_CHAIN", "eth-tester")
+
+
+def account_keys(count: int) -> list[Any]:
+    """The private keys 1..count, eth-tester's accounts."""
+    return [keys.PrivateKey(i.to_bytes(32, "big")) for i in range(1, count + 1)]
 
 
 @dataclass(frozen=True)
@@ -44,11 +69,14 @@ class Outcome:
     events: list[tuple[str, dict]] = field(default_factory=list)
     """Decoded events in log order as ``(name, args)``."""
     gas_used: int = 0
-    """``gasUsed`` of the receipt, including the 21,000 base."""
+    """``gasUsed`` of the receipt, including the 21,000 base (pyrevm: the message call's gas)."""
     fee: int = 0
     """Wei the sender paid for gas."""
     value: Any = None
-    """For a deployment, the deployed contract."""
+    """For a deployment, the deployed :class:`Contract`; else the transaction hash when there is one."""
+
+
+# -- ABI ---------------------------------------------------------------------------------------
 
 
 def _signature(entry: dict) -> str:
@@ -64,59 +92,154 @@ def _types(entry: dict) -> list[str]:
     return [_signature({"name": "", "inputs": [a]})[1:-1] for a in entry["inputs"]]
 
 
-def _decode(types: list[str], data: bytes) -> tuple:
-    """ABI-decode ``data``; addresses come back checksummed, as web3 gives them."""
-    values = decode(types, data)
-    return tuple(to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True))
+@lru_cache(maxsize=65_536)
+def checksum(address: str) -> str:
+    """``to_checksum_address``, remembered: the same few addresses come back over and over."""
+    return to_checksum_address(address)
 
 
-def _plain(value: Any) -> Any:
-    """Tuples and lists as eth-abi decodes them; addresses inside structs checksummed."""
-    if isinstance(value, tuple | list):
-        return type(value)(_plain(v) for v in value)
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return to_checksum_address(value)
-    return value
+def _decode(types: list[str] | tuple[str, ...], data: bytes) -> tuple:
+    """ABI-decode ``data`` like eth-abi; addresses come back checksummed, as web3 gives them."""
+    return decoder(tuple(types))(data)
 
 
 def _bytes(value: str | bytes) -> bytes:
     return bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
 
 
-def _revert_data(failure: TransactionFailed) -> bytes:
-    """The raw revert bytes inside eth-tester's exception.
+@dataclass(frozen=True)
+class Call:
+    """One encoded function call of a deployed contract."""
 
-    ``estimate_gas`` wraps py-evm's ``Revert(bytes)``; ``call`` gives ``str()`` of it (a bytes repr),
-    or the decoded message of an ``Error(string)`` revert, which is re-encoded here.
-    """
-    raw = failure.args[0] if failure.args else b""
-    if isinstance(raw, Exception):
-        raw = raw.args[0] if raw.args else b""
-    if isinstance(raw, bytes):
-        return raw
-    text = str(raw)
-    if text.startswith(("b'", 'b"')):
-        value = ast.literal_eval(text)
-        if isinstance(value, bytes):
-            return value
-    return ERROR_STRING + encode(["string"], [text])
+    address: str
+    abi: dict
+    """The function's ABI entry."""
+    data: bytes
+    """Selector and ABI-encoded arguments."""
+    returns: tuple[str, ...] = ()
+    """The ABI types of the return values."""
+
+
+class _Function:
+    def __init__(self, address: str, entry: dict):
+        self.address, self.entry = address, entry
+        self.selector = keccak(text=_signature(entry))[:4]
+        self.types = _types(entry)
+        self.returns = tuple(_types({"inputs": entry.get("outputs", [])}))
+        self.calls: dict[tuple, Call] = {}
+        """Calls already encoded, by their (hashable) arguments: views are read again every step."""
+
+    def __call__(self, *args: Any) -> Call:
+        try:
+            return self.calls[args]
+        except (KeyError, TypeError):  # TypeError: a list among the arguments
+            call = Call(self.address, self.entry, self.selector + encode(self.types, args), self.returns)
+        try:
+            if len(self.calls) < 4096:
+                self.calls[args] = call
+        except TypeError:
+            pass
+        return call
+
+
+class Functions:
+    """``contract.functions.name(*args)``: an encoded :class:`Call`."""
+
+    def __init__(self, address: str, abi: list[dict]):
+        self._table = {e["name"]: _Function(address, e) for e in abi if e["type"] == "function"}
+
+    def __getattr__(self, name: str) -> _Function:
+        try:
+            return self._table[name]
+        except KeyError:
+            raise AttributeError(f"the contract has no function {name}") from None
+
+
+class Contract:
+    """A contract deployed at ``address`` with ``abi``; engine-independent."""
+
+    def __init__(self, address: str, abi: list[dict]):
+        self.address = checksum(address)
+        self.abi = abi
+        self.functions = Functions(self.address, abi)
+
+
+# -- the interface -----------------------------------------------------------------------------
 
 
 class Chain:
-    """A fresh chain with funded accounts; every contract deployed on it decodes its own logs."""
+    """A fresh chain with funded accounts; every contract deployed on it decodes its own logs.
 
-    def __init__(self, accounts: int = 10):
-        state = PyEVMBackend.generate_genesis_state(num_accounts=accounts)
-        params = PyEVMBackend.generate_genesis_params(overrides={"gas_limit": GAS_LIMIT})
-        self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params, genesis_state=state))
-        self.w3 = Web3(EthereumTesterProvider(self.tester))
-        self.accounts: list[str] = list(self.w3.eth.accounts)
-        self.chain_id: int = int(self.w3.eth.chain_id)
+    ``Chain(accounts, backend)`` returns the engine named by ``backend`` (see the module's doc).
+    """
+
+    ENGINE: ClassVar[str] = ""
+    """The backend's name in :data:`BACKENDS`."""
+    _registry: ClassVar[dict[str, type[Chain]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Chain._registry[cls.ENGINE] = cls
+
+    def __new__(cls, accounts: int = 10, backend: str | None = None) -> Chain:
+        if cls is not Chain:
+            return super().__new__(cls)
+        name = backend or default_backend()
+        engine = "rpc" if name.startswith(("http://", "https://")) else name
+        if engine not in BACKENDS:
+            raise ValueError(f"unknown chain backend {name!r}: one of eth-tester, pyrevm or a node's http:// URL")
+        _load(engine)
+        return super().__new__(Chain._registry[engine])
+
+    def __init__(self, accounts: int = 10, backend: str | None = None):
+        self.keys = account_keys(accounts)
+        self.accounts: list[str] = [k.public_key.to_checksum_address() for k in self.keys]
+        self.chain_id: int = CHAIN_ID
         """What ``chainid()`` returns in a contract: part of every sealed quote's context (QUO-5)."""
         self._errors: dict[bytes, tuple[str, list[str]]] = {}
         self._events: dict[bytes, tuple[dict, list[str]]] = {}
 
-    # -- contracts -----------------------------------------------------------------
+    @property
+    def real_gas(self) -> bool:
+        """Whether ``gas_used`` and ``fee`` are those of real transactions."""
+        return self.ENGINE in REAL_GAS
+
+    # -- what each engine provides -------------------------------------------------------------
+
+    def _execute(self, sender: str, to: str | None, data: bytes, value: int) -> Outcome:
+        """Run one transaction (``to=None``: a deployment, ``Outcome.value`` the new address)."""
+        raise NotImplementedError
+
+    def _view(self, sender: str, to: str, data: bytes) -> bytes:
+        """The return data of a read-only call at the latest block."""
+        raise NotImplementedError
+
+    def now(self) -> int:
+        """Timestamp of the latest block."""
+        raise NotImplementedError
+
+    def pending_timestamp(self) -> int:
+        """The timestamp the next transaction will execute at."""
+        raise NotImplementedError
+
+    def time_travel(self, timestamp: int) -> None:
+        """Make the next transaction execute at ``timestamp`` (later than the pending one)."""
+        raise NotImplementedError
+
+    def balance(self, address: str) -> int:
+        raise NotImplementedError
+
+    def snapshot(self) -> Any:
+        """A snapshot to :meth:`revert` to, once, newest first."""
+        raise NotImplementedError
+
+    def revert(self, snapshot: Any) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the engine holds (nothing, for the in-process ones)."""
+
+    # -- contracts -----------------------------------------------------------------------------
 
     def _learn(self, abi: list[dict]) -> None:
         for entry in abi:
@@ -126,52 +249,31 @@ class Chain:
                 self._events[keccak(text=_signature(entry))] = (entry, _types(entry))
 
     def deploy(self, artifact: Artifact, *args: Any, sender: str | None = None, value: int = 0) -> Outcome:
-        """Deploy ``artifact``; ``Outcome.value`` is the web3 contract on success."""
+        """Deploy ``artifact``; ``Outcome.value`` is the :class:`Contract` on success."""
         self._learn(artifact.abi)
-        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-        outcome = self._send(factory.constructor(*args), sender, value)
+        constructor: dict = next((e for e in artifact.abi if e["type"] == "constructor"), {"inputs": []})
+        data = bytes.fromhex(artifact.bytecode) + encode(_types(constructor), args)
+        outcome = self._execute(sender or self.accounts[0], None, data, value)
         if outcome.ok:
-            contract = self.w3.eth.contract(address=to_checksum_address(outcome.value), abi=artifact.abi)
-            return Outcome(True, events=outcome.events, gas_used=outcome.gas_used, value=contract)
+            contract = Contract(outcome.value, artifact.abi)
+            return Outcome(True, events=outcome.events, gas_used=outcome.gas_used, fee=outcome.fee, value=contract)
         return outcome
 
     def at(self, artifact: Artifact, address: str) -> Contract:
         """The contract ``artifact`` already deployed at ``address``."""
         self._learn(artifact.abi)
-        return self.w3.eth.contract(address=to_checksum_address(address), abi=artifact.abi)
+        return Contract(address, artifact.abi)
 
-    def transact(self, call: Any, sender: str | None = None, value: int = 0) -> Outcome:
+    def transact(self, call: Call, sender: str | None = None, value: int = 0) -> Outcome:
         """Send ``call`` (e.g. ``contract.functions.placeBid(...)``) as a transaction."""
-        return self._send(call, sender, value)
+        return self._execute(sender or self.accounts[0], call.address, call.data, value)
 
-    def _send(self, call: Any, sender: str | None, value: int) -> Outcome:
-        built = call.build_transaction({"from": sender or self.accounts[0], "value": value, "gas": GAS_LIMIT})
-        tx = {"from": built["from"], "value": value, "data": built["data"]}
-        if built.get("to"):
-            tx["to"] = built["to"]
-        try:  # one dry run surfaces the revert data (gas estimation would run the call a dozen times)
-            self.tester.call({**tx, "gas": TX_GAS}, block_number="pending")
-        except TransactionFailed as failure:
-            return self.decode_revert(_revert_data(failure))
-        receipt = self.tester.get_transaction_receipt(self.tester.send_transaction({**tx, "gas": TX_GAS}))
-        if receipt["status"] != 1:  # failed although the dry run passed: report it, never hide it
-            return Outcome(False, error="OutOfGas", gas_used=receipt["gas_used"])
-        value_out = receipt["contract_address"] or receipt["transaction_hash"]
-        fee = receipt["gas_used"] * receipt["effective_gas_price"]
-        events = self.decode_logs(receipt["logs"])
-        return Outcome(True, events=events, gas_used=receipt["gas_used"], fee=fee, value=value_out)
-
-    def call(self, call: Any, sender: str | None = None) -> Any:
+    def call(self, call: Call, sender: str | None = None) -> Any:
         """Read-only call at the latest block, decoded like web3 does (one output: the value itself)."""
-        abi = call.abi
-        data = call._encode_transaction_data()
-        tx = {"from": sender or self.accounts[0], "to": call.address, "data": data, "gas": TX_GAS}
-        raw = self.tester.call(tx, block_number="latest")
-        values = _decode(_types({"inputs": abi["outputs"]}), _bytes(raw))
-        values = tuple(_plain(v) for v in values)
+        values = _decode(call.returns, self._view(sender or self.accounts[0], call.address, call.data))
         return values[0] if len(values) == 1 else values
 
-    # -- decoding ------------------------------------------------------------------
+    # -- decoding ------------------------------------------------------------------------------
 
     def decode_revert(self, data: bytes) -> Outcome:
         """A revert's data as ``Outcome(ok=False, error=name, error_args=...)``."""
@@ -186,7 +288,8 @@ class Chain:
         return Outcome(False, error="Revert" if not data else "UnknownError", error_args=(data.hex(),))
 
     def decode_logs(self, logs: list) -> list[tuple[str, dict]]:
-        """Decode every log whose event some deployed ABI declares; unknown logs are kept raw."""
+        """Decode every log (``{address, topics, data}``) whose event some deployed ABI declares;
+        unknown logs are kept raw."""
         events = []
         for log in logs:
             topics = [_bytes(t) for t in log["topics"]]
@@ -205,25 +308,12 @@ class Chain:
             events.append((entry["name"], {a["name"]: args[a["name"]] for a in entry["inputs"]}))
         return events
 
-    # -- time, balances, snapshots -------------------------------------------------
 
-    def now(self) -> int:
-        """Timestamp of the latest block."""
-        return int(self.w3.eth.get_block("latest")["timestamp"])
-
-    def pending_timestamp(self) -> int:
-        """The timestamp the next transaction will execute at."""
-        return int(self.tester.get_block_by_number("pending")["timestamp"])
-
-    def time_travel(self, timestamp: int) -> None:
-        """Mine a block at ``timestamp`` (must be later than the latest block)."""
-        self.tester.time_travel(timestamp)
-
-    def balance(self, address: str) -> int:
-        return int(self.w3.eth.get_balance(ChecksumAddress(to_checksum_address(address))))
-
-    def snapshot(self) -> int:
-        return int(self.tester.take_snapshot())
-
-    def revert(self, snapshot: int) -> None:
-        self.tester.revert_to_snapshot(snapshot)
+def _load(engine: str) -> None:
+    """Import the module of ``engine`` (each registers its class)."""
+    if engine == "eth-tester":
+        import verify.toolchain.ethtester  # noqa: F401
+    elif engine == "pyrevm":
+        import verify.toolchain.revm  # noqa: F401
+    else:
+        import verify.toolchain.rpc  # noqa: F401
