@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {UserRegistry} from "./UserRegistry.sol";
+import {Reputation} from "./Reputation.sol";
 import {SealedQuotes} from "./SealedQuotes.sol";
 import {Params} from "./generated/Params.sol";
 
@@ -52,7 +53,7 @@ contract FairwattMarket is UserRegistry {
 
     // ------------------------------------------------------------------ auction
 
-    /// @notice AUC-1: a registered, unbanned seller opens a sealed-bid auction.
+    /// @notice AUC-1, ECO-1, ECO-2: a registered, unbanned seller opens a sealed-bid auction.
     function postOrder(uint256 quantity, uint256 startPrice, uint256 deposit, uint256 keyX, uint256 keyY)
         external
         returns (uint256 orderId)
@@ -61,7 +62,12 @@ contract FairwattMarket is UserRegistry {
         if (
             quantity == 0 || quantity > type(uint128).max || deposit == 0 || deposit > type(uint128).max
                 || startPrice < Params.MIN_PRICE || startPrice > Params.MAX_QUOTE
+                || deposit * Params.WAD < startPrice * Params.MIN_DEPOSIT_SHARE
         ) revert InvalidOrder();
+        if (Params.ORDER_QUANTITY_PER_REPUTATION != 0) {
+            uint256 limit = Reputation.orderLimit(_users[msg.sender].sellerReputation);
+            if (quantity > limit) revert OrderTooLarge(quantity, limit);
+        }
         if (!SealedQuotes.isValidPoint(keyX, keyY)) revert InvalidPublicKey();
         if (_keyUsed[keyX]) revert KeyReused();
         _keyUsed[keyX] = true;

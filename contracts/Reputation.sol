@@ -42,6 +42,11 @@ library Reputation {
         return next.clamp(Params.MIN_REPUTATION, Params.MAX_REPUTATION);
     }
 
+    /// @dev ECO-1: the largest quantity a seller of reputation `r` may offer, rounded up (0: no limit).
+    function orderLimit(uint256 r) internal pure returns (uint256) {
+        return (Params.ORDER_QUANTITY_PER_REPUTATION * r).ceilDiv(Params.WAD);
+    }
+
     /// @dev Eq 7: `ceil(c(n) / R)` days, capped (REP-8).
     function banDays(uint256 coefficient, uint256 reputation) internal pure returns (uint256) {
         uint256 d = (coefficient * Params.WAD).ceilDiv(reputation);

@@ -34,7 +34,11 @@ class UserBanned(FairwattError):
 
 
 class InvalidOrder(FairwattError):
-    """Quantity zero, start price under the minimum, or deposit zero."""
+    """Quantity zero, start price under the minimum, or deposit zero or under its minimum (ECO-2)."""
+
+
+class OrderTooLarge(FairwattError):
+    """The quantity exceeds what the seller's reputation allows (ECO-1): ``(quantity, limit)``."""
 
 
 class InvalidPublicKey(FairwattError):

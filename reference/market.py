@@ -12,13 +12,14 @@ from enum import IntEnum
 
 from reference import errors
 from reference import events as ev
-from reference.fixedpoint import add
+from reference.fixedpoint import add, mul
 from reference.params import RESOLVED, Params
 from reference.quotes import Ciphertext, Point, bid_context, decrypt, is_valid_point, key_matches
 from reference.reputation import (
     User,
     is_banned,
     new_user,
+    order_limit,
     record_buyer_trade,
     record_seller_trade,
     seller_growth,
@@ -190,11 +191,16 @@ def register_user(market: Market, caller: str, account: str) -> Result:
 def post_order(
     market: Market, seller: str, quantity: int, start_price: int, deposit: int, public_key: Point, now: int
 ) -> Result:
-    """AUC-1: a registered, unbanned seller opens a sealed-bid auction."""
-    _trader(market, seller, now)
+    """AUC-1, ECO-1, ECO-2: a registered, unbanned seller opens a sealed-bid auction."""
+    user = _trader(market, seller, now)
     p = market.params
     if not (0 < quantity <= UINT128_MAX and 0 < deposit <= UINT128_MAX and p.min_price <= start_price <= p.max_quote):
         raise errors.InvalidOrder()
+    if mul(deposit, p.wad) < mul(start_price, p.min_deposit_share):
+        raise errors.InvalidOrder()
+    limit = order_limit(user.seller_reputation, p.order_quantity_per_reputation, p.wad)
+    if p.order_quantity_per_reputation and quantity > limit:
+        raise errors.OrderTooLarge(quantity, limit)
     if not is_valid_point(public_key):
         raise errors.InvalidPublicKey()
     if public_key[0] in market.used_keys:

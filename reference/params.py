@@ -62,17 +62,41 @@ class Params:
     """Seconds after settlement in which the winner must pay the price."""
     delivery_period: int
     """Seconds after payment in which delivery must be confirmed or disputed."""
+    order_quantity_per_reputation: int
+    """Wh a seller may offer per 1.0 of seller reputation (ECO-1; 0: no limit)."""
+    min_deposit_share: int
+    """Smallest deposit as a fixed-point share of the start price (ECO-2; 0: none)."""
+
+
+class ParamsError(ValueError):
+    """``spec/params.toml`` is missing, unreadable or malformed; the message is one line."""
 
 
 @cache
 def load(name: str = "resolved") -> Params:
-    """The parameter set ``name`` (``resolved`` or ``paper-literal``) from ``spec/params.toml``."""
-    table = tomllib.loads(PARAMS_FILE.read_text())[name]
-    expected = {f.name for f in fields(Params)}
-    if set(table) != expected:
-        raise ValueError(f"params {name!r}: missing {expected - set(table)}, unknown {set(table) - expected}")
+    """The parameter set ``name`` (``resolved`` or ``paper-literal``) from ``spec/params.toml``.
+
+    Raises :class:`ParamsError` naming the file and the problem.
+    """
+    try:
+        table = tomllib.loads(PARAMS_FILE.read_text())[name]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ParamsError(f"{PARAMS_FILE}: {exc}") from None
+    except KeyError:
+        raise ParamsError(f"{PARAMS_FILE}: no [{name}] table") from None
+    expected = {f.name: f.type for f in fields(Params)}
+    if set(table) != set(expected):
+        missing, unknown = sorted(set(expected) - set(table)), sorted(set(table) - set(expected))
+        raise ParamsError(f"{PARAMS_FILE} [{name}]: missing {missing}, unknown {unknown}")
+    wrong = [key for key, value in table.items() if type(value).__name__ != expected[key]]
+    if wrong:
+        raise ParamsError(f"{PARAMS_FILE} [{name}]: {', '.join(f'{k} must be {expected[k]}' for k in wrong)}")
     return Params(**table)
 
 
-RESOLVED = load("resolved")
-PAPER = load("paper-literal")
+def __getattr__(name: str) -> Params:
+    """``RESOLVED`` and ``PAPER`` load on first use, so that importing this module never fails."""
+    sets = {"RESOLVED": "resolved", "PAPER": "paper-literal"}
+    if name in sets:
+        return load(sets[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

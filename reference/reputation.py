@@ -101,6 +101,16 @@ def ban_days(coefficient: int, reputation: int, wad: int, max_days: int) -> int:
     return min(days, max_days) if max_days else days
 
 
+def order_limit(seller_reputation: int, per_reputation: int, wad: int) -> int:
+    """ECO-1: the largest quantity (Wh) a seller of reputation R^s may offer, ``per_reputation·R^s``,
+    rounded up so that every seller may offer at least 1 Wh and so rebuild reputation; 0 means no limit.
+
+    pre: 0 < seller_reputation < 2**128 and 0 <= per_reputation < 2**64 and 0 < wad < 2**64
+    post: per_reputation == 0 or __return__ >= 1
+    """
+    return ceil_div(mul(per_reputation, seller_reputation), wad)
+
+
 # -- applied to users ------------------------------------------------------------------
 
 

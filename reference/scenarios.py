@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from reference.params import Params
 from reference.reputation import User, new_user, record_buyer_trade, record_seller_trade, seller_growth
@@ -22,28 +23,44 @@ class Step:
     """Frauds so far."""
     user: User
     """The whole record after the trade."""
+    time: int = 0
+    """When the trade happened: a day after the previous one, or when the trader's ban ended (REP-9)."""
+    ban_days: int = 0
+    """Days the trade's fraud banned the trader for (0 after an honest trade)."""
+
+
+def fig7_threshold(p: Params, share: Fraction = Fraction(3, 4)) -> int:
+    """The merchant's fraud threshold: the paper's 7.5 when reputation has no cap, else ``share`` of the cap
+    (with the cap at 1.0, 7.5 would never be reached)."""
+    return 7_500_000_000_000_000_000 if not p.max_reputation else int(share * p.max_reputation)
 
 
 def malicious_trader(
     p: Params,
     trades: int,
     seller: bool = True,
-    threshold: int = 7_500_000_000_000_000_000,
+    threshold: int | None = None,
     honest_amount: int = 10,
     fraud_amount: int = 20,
 ) -> list[Step]:
-    """The paper's malicious merchant: an honest trade of 10 while reputation < 7.5, else a fraud of 20.
+    """The paper's malicious merchant: an honest trade of 10 while reputation < 7.5 (:func:`fig7_threshold`),
+    else a fraud of 20.
+
+    One trade a day; after a fraud the trader waits until their ban ends (REP-9), so time jumps.
 
     ``seller=False`` runs the same strategy as a buyer (honest payments, then a default), with the
     counterparty's s(z) computed on the same trade history.
     """
-    user, steps = new_user(p), []
+    threshold = fig7_threshold(p) if threshold is None else threshold
+    user, steps, now = new_user(p), [], 0
     for trade in range(1, trades + 1):
+        now = max(now + p.day, user.banned_until)  # a banned trader waits for the ban to end (REP-9)
         honest = _reputation(user, seller) < threshold
         amount = honest_amount if honest else fraud_amount
-        user = _trade(user, amount, honest, seller, trade * p.day, p)
+        user = _trade(user, amount, honest, seller, now, p)
         frauds = user.seller_frauds if seller else user.buyer_frauds
-        steps.append(Step(trade, honest, amount, _reputation(user, seller), frauds, user))
+        ban = 0 if honest else (user.banned_until - now) // p.day
+        steps.append(Step(trade, honest, amount, _reputation(user, seller), frauds, user, now, ban))
     return steps
 
 

@@ -36,10 +36,12 @@ STAGE_INPUTS = {
     "differential": ("contracts", "reference", "spec"),
     "attacks": ("contracts", "reference", "spec"),
     "proofs": ("reference", "spec"),
+    "bytecode": ("contracts",),
     "symbolic": ("reference", "spec"),
     "simulation": ("reference", "spec"),
     "economics": ("reference", "spec"),
     "traceability": ("contracts", "reference", "spec", "tests", ".fairwatt-cache/tests"),
+    "trade": ("contracts", "reference", "spec"),
 }
 """What each stage reads besides verify/ itself: its results are reused while these are unchanged."""
 TIMEOUTS = {
@@ -49,13 +51,15 @@ TIMEOUTS = {
     "differential": 480,
     "attacks": 300,
     "proofs": 180,
+    "bytecode": 300,
     "symbolic": 300,
     "simulation": 120,
     "economics": 180,
     "traceability": 60,
+    "trade": 300,
 }
 """Seconds each stage may take before it counts as not verified."""
-NEEDS_CONTRACTS = {"static", "gas", "differential", "attacks"}
+NEEDS_CONTRACTS = {"static", "gas", "differential", "attacks", "bytecode", "trade"}
 """Stages skipped when the contracts do not compile; with ``compile`` too when they cannot be read or the
 compiler cannot run (then they are not verified)."""
 AUDIT_CACHE = CACHE.parent / "audit"

@@ -343,7 +343,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
 
     options = {"params": tuple(args.params), "crosshair_seconds": args.crosshair_seconds}
     ctx = Context(root=ROOT, out=ROOT / "reports", contracts=CONTRACTS, options=options)
-    stages = ("proofs",) if args.no_crosshair else ("proofs", "symbolic")
+    stages = ("proofs", "bytecode") if args.no_crosshair else ("proofs", "bytecode", "symbolic")
     entries, failed = [], False
     print(f"{'obligation':36} {'params':14} {'clause':7} {'status':10} seconds")
     for check_id, cls in discover().items():
@@ -352,7 +352,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
         for f in cls().run(ctx):
             params = f.data.get("params", "resolved")
             entry = {
-                "id": check_id if check_id != "crosshair" else f"crosshair {f.location}",
+                "id": f.data.get("obligation") or (check_id if check_id != "crosshair" else f"crosshair {f.location}"),
                 "level": f.data.get("level", "model"),
                 "clause": f.clause,
                 "params": params,
@@ -418,7 +418,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     except ScanError as exc:
         print(f"fairwatt scan: {exc}", file=sys.stderr)
         return 2
-    code = show(report, Console(highlight=False, soft_wrap=True))
+    code = show(report, Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200))
     if args.report:
         print("wrote " + ", ".join(str(p) for p in write_reports(report, args.paths, args.report)))
     return code

@@ -9,15 +9,15 @@ library Params {
     uint256 internal constant K2 = 1000000000000000000;
     uint256 internal constant T1 = 1000000000000000000;
     uint256 internal constant T2 = 1000000000000000000;
-    uint256 internal constant Z0 = 200000000000000000000;
+    uint256 internal constant Z0 = 10000000000000000;
     uint256 internal constant PROFIT_COEFFICIENT = 500000000000000000;
     uint256 internal constant WINDOW_S = 4;
     uint256 internal constant WINDOW_F = 4;
     uint256 internal constant WINDOW_P = 4;
     uint256 internal constant HISTORY_SIZE = 4;
-    uint256 internal constant INITIAL_REPUTATION = 1000000000000000000;
+    uint256 internal constant INITIAL_REPUTATION = 10000000000000000;
     uint256 internal constant MIN_REPUTATION = 1000000000000;
-    uint256 internal constant MAX_REPUTATION = 1000000000000000000000000;
+    uint256 internal constant MAX_REPUTATION = 1000000000000000000;
     uint256 internal constant MAX_FRAUD_EXPONENT = 32;
     uint256 internal constant DAY = 86400;
     uint256 internal constant MAX_BAN_DAYS = 3650;
@@ -28,4 +28,6 @@ library Params {
     uint256 internal constant DISCLOSURE_PERIOD = 3600;
     uint256 internal constant PAYMENT_PERIOD = 3600;
     uint256 internal constant DELIVERY_PERIOD = 86400;
+    uint256 internal constant ORDER_QUANTITY_PER_REPUTATION = 100000;
+    uint256 internal constant MIN_DEPOSIT_SHARE = 100000000000000000;
 }

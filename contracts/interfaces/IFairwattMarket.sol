@@ -93,6 +93,7 @@ interface IFairwattMarket {
     error NotRegistered(address account);
     error UserBanned(address account, uint256 until);
     error InvalidOrder();
+    error OrderTooLarge(uint256 quantity, uint256 limit);
     error InvalidPublicKey();
     error KeyReused();
     error UnknownOrder(uint256 orderId);

@@ -1,5 +1,7 @@
 """Hostile counterparties block no settlement and take nobody's funds (SET-7, SET-5, AUC-5, REP-9, ERR-12)."""
 
+import pytest
+
 from reference.quotes import Ciphertext, public_key
 from verify.driver import link
 
@@ -32,6 +34,7 @@ def open_auction(market, quotes, hostile_bidder=None, hostile_quote=None):
     assert market.settle(0).ok
 
 
+@pytest.mark.clauses("SET-7")
 def test_a_bidder_that_reverts_on_receive_blocks_nobody_SET_7(market, artifacts):
     a = market.chain.accounts
     bidder = hostile(market, artifacts, REVERT)
@@ -56,6 +59,7 @@ def test_a_bidder_that_reenters_withdraw_gets_paid_once_ERR_12(market, artifacts
     assert market.balance() == DEPOSIT  # the leader's deposit, still escrowed
 
 
+@pytest.mark.clauses("SET-2")
 def test_a_hostile_winner_cannot_stop_the_seller_being_paid_SET_2(market, artifacts):
     a = market.chain.accounts
     bidder = hostile(market, artifacts, REVERT)
@@ -67,6 +71,7 @@ def test_a_hostile_winner_cannot_stop_the_seller_being_paid_SET_2(market, artifa
     assert market.user(a[1])["pending"] == 0
 
 
+@pytest.mark.clauses("SET-5")
 def test_a_seller_who_never_discloses_SET_5(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
@@ -80,6 +85,7 @@ def test_a_seller_who_never_discloses_SET_5(market):
     assert market.user(a[1])["sellerFrauds"] == 1
 
 
+@pytest.mark.clauses("AUC-5")
 def test_malformed_ciphertexts_are_refunded_and_lose_AUC_5(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
@@ -94,6 +100,7 @@ def test_malformed_ciphertexts_are_refunded_and_lose_AUC_5(market):
     assert market.user(a[2])["pending"] == market.user(a[3])["pending"] == DEPOSIT
 
 
+@pytest.mark.clauses("AUC-6")
 def test_an_opener_cannot_substitute_a_ciphertext_AUC_6(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok
@@ -112,6 +119,7 @@ def test_an_opener_cannot_substitute_a_ciphertext_AUC_6(market):
     assert newest_alone.ok and market.open_bids(0, 1).ok
 
 
+@pytest.mark.clauses("REP-9")
 def test_banned_users_can_neither_post_nor_bid_REP_9(market):
     a = market.chain.accounts
     assert market.post_order(a[1], 1000, START, DEPOSIT, public_key(KEY)).ok

@@ -8,7 +8,6 @@ from reference import errors
 from reference import events as ev
 from reference.market import (
     ZERO_ADDRESS,
-    context,
     Market,
     OrderStatus,
     auction_price,
@@ -16,6 +15,7 @@ from reference.market import (
     claim_delivery_timeout,
     claim_seller_default,
     confirm_delivery,
+    context,
     disclose_key,
     escrowed,
     is_solvent,
@@ -65,11 +65,13 @@ def auction(quotes: dict[str, int | Ciphertext]) -> Market:
     return m
 
 
+@pytest.mark.clauses("PAR-1")
 def test_parameters_load_both_sets_PAR_1():
-    assert load("resolved") is RESOLVED and RESOLVED.z0 == 200 * RESOLVED.wad
+    assert load("resolved") is RESOLVED and RESOLVED.z0 == RESOLVED.wad // 100  # ERR-20
     assert PAPER.initial_reputation == 0 and not PAPER.eq6_corrected
 
 
+@pytest.mark.clauses("MKT-1")
 def test_registration_by_the_operator_only_MKT_1():
     m = Market(operator=OP)
     with pytest.raises(errors.NotOperator):
@@ -80,6 +82,7 @@ def test_registration_by_the_operator_only_MKT_1():
         register_user(m, OP, ALICE)
 
 
+@pytest.mark.clauses("MKT-2")
 def test_a_failed_action_leaves_the_state_as_it_was_MKT_2():
     m = market_with_users()
     before = replace(m)
@@ -88,6 +91,7 @@ def test_a_failed_action_leaves_the_state_as_it_was_MKT_2():
     assert m == before
 
 
+@pytest.mark.clauses("QUO-2")
 def test_a_key_is_posted_once_up_to_sign_QUO_2():
     m, _ = post_order(market_with_users(), SELLER, 5, START, DEPOSIT, public_key(KEY), 0)
     x, y = public_key(KEY)
@@ -98,6 +102,7 @@ def test_a_key_is_posted_once_up_to_sign_QUO_2():
     assert m.used_keys == {x, public_key(KEY + 1)[0]}
 
 
+@pytest.mark.clauses("MKT-3", "MKT-4")
 def test_half_open_windows_MKT_3_and_order_ids_MKT_4():
     m, events = post_order(market_with_users(), SELLER, 5, START, DEPOSIT, public_key(KEY), 0)
     assert events[0].order_id == 0
@@ -114,6 +119,7 @@ def test_half_open_windows_MKT_3_and_order_ids_MKT_4():
         disclose_key(m, SELLER, 0, KEY, T + RESOLVED.disclosure_period)
 
 
+@pytest.mark.clauses("AUC-1")
 def test_post_order_checks_AUC_1():
     m = market_with_users()
     with pytest.raises(errors.InvalidOrder):
@@ -126,6 +132,7 @@ def test_post_order_checks_AUC_1():
     assert events == [ev.OrderPosted(0, SELLER, 1, START, DEPOSIT, 5 + T, 5 + T + RESOLVED.disclosure_period)]
 
 
+@pytest.mark.clauses("AUC-2", "AUC-3")
 def test_place_bid_checks_AUC_2_and_fixed_deposit_AUC_3():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
     with pytest.raises(errors.SellerCannotBid):
@@ -136,6 +143,7 @@ def test_place_bid_checks_AUC_2_and_fixed_deposit_AUC_3():
     assert isinstance(events[0], ev.BidPlaced) and m.balance == DEPOSIT
 
 
+@pytest.mark.clauses("AUC-4")
 def test_disclosure_checks_the_key_AUC_4():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
     with pytest.raises(errors.NotSeller):
@@ -146,6 +154,7 @@ def test_disclosure_checks_the_key_AUC_4():
     assert events == [ev.KeyDisclosed(0, KEY)] and m.orders[0].status == OrderStatus.DISCLOSED
 
 
+@pytest.mark.clauses("AUC-5")
 def test_invalid_quotes_are_rejected_and_refunded_AUC_5():
     m = auction({ALICE: START - 1, BOB: Ciphertext((1, 3), 0), CAROL: RESOLVED.max_quote + 1})
     assert m.orders[0].status == OrderStatus.UNSOLD
@@ -153,6 +162,7 @@ def test_invalid_quotes_are_rejected_and_refunded_AUC_5():
     assert not valid_quote(m.orders[0], None, RESOLVED)
 
 
+@pytest.mark.clauses("AUC-6")
 def test_batches_and_ties_AUC_6():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
     for i, bidder in enumerate((ALICE, BOB, CAROL)):
@@ -169,12 +179,14 @@ def test_batches_and_ties_AUC_6():
     assert events == [ev.AuctionSettled(0, ALICE, 5 * START)]  # the earliest of the tie wins, at the tie
 
 
+@pytest.mark.clauses("AUC-7")
 def test_second_price_with_reserve_AUC_7():
     assert auction({ALICE: 9 * START, BOB: 4 * START, CAROL: 6 * START}).orders[0].price == 6 * START
     assert auction({ALICE: 9 * START}).orders[0].price == START  # a single bid pays the start price
     assert auction_price(10, 3, 5) == 5
 
 
+@pytest.mark.clauses("AUC-8")
 def test_settle_AUC_8():
     m = auction({ALICE: 9 * START, BOB: 4 * START})
     order = m.orders[0]
@@ -198,16 +210,19 @@ def paid() -> Market:
     return m
 
 
+@pytest.mark.clauses("SET-1")
 def test_pay_price_SET_1():
     m = paid()
     assert m.orders[0].status == OrderStatus.PAID and m.pending[ALICE] == DEPOSIT and is_solvent(m)
 
 
+@pytest.mark.clauses("SET-2")
 def test_delivery_pays_the_seller_and_raises_both_reputations_SET_2():
     m, events = confirm_delivery(paid(), ALICE, 0, T + 1)
     assert m.pending[SELLER] == 4 * START and m.orders[0].status == OrderStatus.COMPLETED
     assert [type(e) for e in events] == [ev.DeliveryConfirmed, ev.ReputationUpdated, ev.ReputationUpdated]
-    assert m.users[SELLER].seller_reputation > RESOLVED.wad and m.users[ALICE].buyer_reputation > RESOLVED.wad
+    start = RESOLVED.initial_reputation
+    assert m.users[SELLER].seller_reputation > start and m.users[ALICE].buyer_reputation > start
     with pytest.raises(errors.NotBuyerOrOperator):
         confirm_delivery(paid(), BOB, 0, T + 1)
     deadline = paid().orders[0].deadline
@@ -217,6 +232,7 @@ def test_delivery_pays_the_seller_and_raises_both_reputations_SET_2():
     assert timed_out.users == m.users
 
 
+@pytest.mark.clauses("SET-3")
 def test_non_delivery_refunds_the_buyer_and_bans_the_seller_SET_3():
     with pytest.raises(errors.NotOperator):
         report_non_delivery(paid(), ALICE, 0, T + 1)
@@ -227,6 +243,7 @@ def test_non_delivery_refunds_the_buyer_and_bans_the_seller_SET_3():
         post_order(m, SELLER, 1, START, DEPOSIT, public_key(KEY), T + 2)
 
 
+@pytest.mark.clauses("SET-4")
 def test_buyer_default_forfeits_the_deposit_to_the_seller_SET_4():
     m = auction({ALICE: 9 * START, BOB: 4 * START})
     with pytest.raises(errors.WrongPhase):
@@ -238,6 +255,7 @@ def test_buyer_default_forfeits_the_deposit_to_the_seller_SET_4():
         post_order(m, ALICE, 1, START, DEPOSIT, public_key(KEY), T + RESOLVED.payment_period)
 
 
+@pytest.mark.clauses("SET-5")
 def test_seller_who_never_discloses_SET_5():
     m, _ = post_order(market_with_users(), SELLER, 1, START, DEPOSIT, public_key(KEY), 0)
     m, _ = place_bid(m, ALICE, 0, seal(ALICE, 3 * START), DEPOSIT, 1)
@@ -255,6 +273,7 @@ def test_seller_who_never_discloses_SET_5():
     assert empty.orders[0].status == OrderStatus.UNSOLD and empty.users[SELLER].seller_frauds == 0
 
 
+@pytest.mark.clauses("SET-6")
 def test_conservation_and_escrow_SET_6():
     m = paid()
     assert escrowed(m.orders[0]) == 4 * START
@@ -262,6 +281,7 @@ def test_conservation_and_escrow_SET_6():
     assert not is_solvent(replace(m, balance=m.balance - 1))
 
 
+@pytest.mark.clauses("SET-7")
 def test_withdraw_pulls_the_whole_balance_once_SET_7():
     m = paid()
     with pytest.raises(errors.TransferFailed):

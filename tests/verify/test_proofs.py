@@ -119,16 +119,16 @@ DEPOSIT = 10**15
 @given(st.lists(st.one_of(st.integers(0, 12), st.just(-1)), min_size=1, max_size=6))
 def test_open_one_follows_open_bids(quotes):
     """The model's opening of a whole order, bid by bid, against the encoding iterated newest first."""
-    start = 3 * 10**9
+    start, DEP = 3 * 10**9, 10**9  # the deposit is at least min_deposit_share of the start price
     bidders = ACCOUNTS[2 : 2 + len(quotes)]
     m = mk.Market(operator=OP)
     for account in [ACCOUNTS[1], *bidders]:
         m, _ = mk.register_user(m, OP, account)
-    m, _ = mk.post_order(m, ACCOUNTS[1], 1, start, 10, public_key(99), 0)
+    m, _ = mk.post_order(m, ACCOUNTS[1], 1, start, DEP, public_key(99), 0)
     for i, q in enumerate(quotes):
         context = mk.context(m, 0, bidders[i])
         sealed = Ciphertext((1, 3), 0) if q < 0 else encrypt(public_key(99), q * 10**9, i + 1, context)
-        m, _ = mk.place_bid(m, bidders[i], 0, sealed, 10, 0)
+        m, _ = mk.place_bid(m, bidders[i], 0, sealed, DEP, 0)
     m, _ = mk.disclose_key(m, ACCOUNTS[1], 0, 99, P.bidding_period)
     m, _ = mk.open_bids(m, 0, len(quotes), P.bidding_period)
     h, s, leading, refunds, leader = 0, 0, False, 0, None
@@ -142,7 +142,7 @@ def test_open_one_follows_open_bids(quotes):
     order = m.orders[0]
     assert (order.highest, order.second) == (h, s)
     assert order.winner == (leader or mk.ZERO_ADDRESS)
-    assert sum(m.pending.values()) == refunds * 10
+    assert sum(m.pending.values()) == refunds * DEP
 
 
 def _money(m: mk.Market, order_id: int) -> OrderMoney:

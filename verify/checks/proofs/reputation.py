@@ -132,7 +132,7 @@ class Escalation(ProofCheck):
 
 class BanGrows(ProofCheck):
     ID = "prove-ban-grows"
-    REFUTED_BY = "ban-rounded-down"
+    REFUTED_BY = "ban-times-reputation"
     CLAUSES = ("REP-8",)
     IMPACT = Impact.MEDIUM
     PAPER_DEFECT = "ERR-4"

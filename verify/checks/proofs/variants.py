@@ -108,10 +108,10 @@ VARIANTS = {
             lambda c, max_exponent: enc.as_z3(c),
         ),
         Variant(
-            "ban-rounded-down",
-            "eq 7 rounded down: a ban may last 0 days",
+            "ban-times-reputation",
+            "eq 7 multiplies by R instead of dividing: a falling reputation shortens the ban, to 0 days",
             "ban_days",
-            lambda c, r, wad, max_days: enc.div(enc.as_z3(c) * wad, r),
+            lambda c, r, wad, max_days: enc.div(enc.as_z3(c) * r, wad),
         ),
         Variant(
             "ban-overwritten",
