@@ -1,15 +1,15 @@
 # The README's two commands: `make audit` (the main job) and `make test`.
 # Each installs what it needs: Debian's chromium (to check the HTML report), tox in .venv-tox,
-# and through tox every Python environment (Mythril's apart) and the pinned compiler from npm.
+# and through tox every Python environment (Mythril's and halmos's apart) and the pinned compiler and forge from npm.
 PYTHON ?= python3
 TOX := .venv-tox/bin/tox
 
 .PHONY: audit test system-deps
 audit: $(TOX)
-	$(TOX) run -e mythril,audit
+	$(TOX) run -e mythril,halmos,audit
 
 test: $(TOX) system-deps
-	$(TOX) run -e mythril,static,py311
+	$(TOX) run -e mythril,halmos,static,py311
 
 # Chromium renders audit.html in the tests; Debian's package, installed when missing (as root).
 system-deps:

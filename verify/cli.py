@@ -398,6 +398,8 @@ def _scan_args(p: argparse.ArgumentParser) -> None:
     _scan_args,
 )
 def cmd_scan(args: argparse.Namespace) -> int:
+    import time
+
     from rich.console import Console
 
     from verify.checks.static.scanners import TRIAGE
@@ -409,6 +411,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return 2
     own = [p for p in args.paths if p.resolve() == CONTRACTS.resolve()]
     modules = None if args.all_modules else REENTRANCY
+    start = time.perf_counter()
     try:
         with Bar(Console(stderr=True)) as bar:
             report = scan(
@@ -420,7 +423,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return 2
     code = show(report, Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200))
     if args.report:
-        print("wrote " + ", ".join(str(p) for p in write_reports(report, args.paths, args.report)))
+        written = write_reports(report, args.paths, args.report, time.perf_counter() - start)
+        print("wrote " + ", ".join(str(p) for p in written))
     return code
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +93,18 @@ def replay_file(program: str, message: str, contracts: Path, name: str, backend:
     )
 
 
+@contextmanager
+def shrink_limit(shrinks: int) -> Iterator[None]:
+    """Hypothesis stops shrinking after ``shrinks`` successful shrinks, never on the clock: the same
+    failure shrinks to the same program on an idle or a loaded machine."""
+    caps = engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS
+    engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = shrinks, 10**9
+    try:
+        yield
+    finally:
+        engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = caps
+
+
 def run(
     examples: int,
     contracts: Path = CONTRACTS,
@@ -121,10 +135,9 @@ def run(
         phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrinks else []),
     )
     start = time.perf_counter()
-    caps = engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS
-    engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = shrinks, 10**9  # a count, not a time
     try:
-        run_state_machine_as_test(machine(world), settings=config)
+        with shrink_limit(shrinks):
+            run_state_machine_as_test(machine(world), settings=config)
     except AssertionError as error:  # a Mismatch, or a broken invariant
         program = program_of(error)
         failure = {"error": f"{type(error).__name__}: {error}", "program": program}
@@ -134,8 +147,6 @@ def run(
             path.write_text(replay_file(program, failure["error"], contracts, "differential_failure", backend))
             failure["replay"] = str(path)
         report.failures.append(failure)
-    finally:
-        engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = caps
     report.seconds = time.perf_counter() - start
     report.steps = world.steps
     report.reached = sorted(s.name for s in world.reached)

@@ -1,0 +1,59 @@
+"""The trade stage's checks pass on the contracts and fail on known-bad inputs."""
+
+import shutil
+
+import pytest
+
+from verify.check import Context
+from verify.checks import trade
+from verify.findings import Status
+from verify.toolchain.compiler import CONTRACTS
+
+
+def _context(tmp_path, contracts=CONTRACTS, **options):
+    return Context(root=tmp_path, out=tmp_path, contracts=contracts, options=options)
+
+
+def _mutated(tmp_path, old: str, new: str):
+    target = tmp_path / "contracts"
+    shutil.copytree(CONTRACTS, target)
+    path = target / "BilateralMarket.sol"
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new))
+    return target
+
+
+@pytest.mark.clauses("TRD-5")
+def test_certification_majority_holds_and_a_half_rule_is_refuted(tmp_path):
+    [finding] = trade.CertificationMajorityCheck().run(_context(tmp_path))
+    assert finding.status == Status.PASSED
+    assert trade.majority_counterexample(lambda p, n: 2 * p >= n, lambda o, n: 2 * o >= n) == (
+        1,
+        2,
+    )  # half of two passes
+    assert trade.majority_counterexample(lambda p, n: p > n - p, lambda o, n: o > 0) == (2, 3)  # both outcomes
+
+
+@pytest.mark.slow
+@pytest.mark.clauses("TRD-5", "TRD-3")
+def test_vectors_check_passes_and_catches_double_votes_and_unsigned_terms(tmp_path):
+    [finding] = trade.TradeVectorsCheck().run(_context(tmp_path))
+    assert finding.status == Status.PASSED
+    double_vote = _mutated(tmp_path / "a", "if (voted[tradeId][msg.sender]) revert AlreadyVoted(msg.sender);", "")
+    found = trade.TradeVectorsCheck().run(_context(tmp_path, double_vote))
+    assert {f.status for f in found} == {Status.VIOLATION} and "AlreadyVoted" in found[0].evidence
+    unsigned = _mutated(tmp_path / "b", "found == address(0) || found != party", "found == address(0)")
+    found = trade.TradeVectorsCheck().run(_context(tmp_path, unsigned))
+    assert {f.status for f in found} == {Status.VIOLATION} and "BadSignature" in found[0].evidence
+
+
+@pytest.mark.slow
+@pytest.mark.clauses("TRD-8", "ENG-8")
+def test_differential_check_passes_and_catches_a_wrong_escrow(tmp_path):
+    [finding] = trade.TradeDifferentialCheck().run(_context(tmp_path, examples=3))
+    assert finding.status == Status.PASSED
+    bad = _mutated(
+        tmp_path / "c", "uint256 due = uint256(t.volume) * t.price + fee;", "uint256 due = uint256(t.volume) * t.price;"
+    )
+    [finding] = trade.TradeDifferentialCheck().run(_context(tmp_path, bad, examples=30))
+    assert finding.status == Status.VIOLATION

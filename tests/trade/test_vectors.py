@@ -1,0 +1,54 @@
+"""The bilateral market's vectors, replayed on the contracts: every step's outcome, events and state agree."""
+
+import json
+
+import pytest
+
+from verify.toolchain.chain import FAST
+from verify.toolchain.compiler import compile_tree
+from verify.trade import vectors
+from verify.trade.roles import address
+
+
+@pytest.fixture(scope="module")
+def artifacts():
+    return compile_tree()
+
+
+@pytest.fixture(scope="module")
+def cases():
+    return [s.case() for s in vectors.scenarios()]
+
+
+@pytest.mark.clauses(
+    "TRD-1", "TRD-2", "TRD-3", "TRD-4", "TRD-5", "TRD-6", "TRD-7", "TRD-8", "TRD-9",
+    "ENG-1", "ENG-2", "ENG-3", "ENG-4", "ENG-5", "ENG-6", "ENG-7", "ENG-8",
+)  # fmt: skip
+def test_every_vector_is_green_on_the_contracts(artifacts, cases):
+    results = vectors.replay_all(cases, artifacts, FAST)
+    assert set(results) == {c["name"] for c in cases}
+    assert results == {name: [] for name in results}
+
+
+def test_the_paper_cases_are_vectors(cases):
+    by_name = {c["name"]: c for c in cases}
+    settled = [s for s in by_name["trade_paper_case"]["steps"] if s["action"] == "settle_trade" and s["expect"]["ok"]]
+    assert settled[0]["expect"]["events"] == [["TradeSettled", {"tradeId": 0, "payment": 67 * 10**17,
+                                                                 "fee": 2 * 10**17, "refund": 0}]]  # fmt: skip
+    last = by_name["energy_paper_experiment"]["steps"][-1]["post"]["accounts"]
+    assert (last["grid"]["balance"], last["u1"]["balance"], last["u0"]["balance"]) == (9_999_000_000, 10**6, 10**5)
+
+
+def test_a_wrong_expectation_is_reported(artifacts, cases):
+    case = json.loads(json.dumps(cases[0]))
+    settle = next(s for s in case["steps"] if s["action"] == "settle_trade" and s["expect"]["ok"])
+    settle["expect"]["events"][0][1]["fee"] += 1
+    settle["post"]["accounts"]["fee"]["pending"] += 1
+    problems = vectors.replay_all([case], artifacts, FAST)[case["name"]]
+    assert len(problems) == 2 and "events" in problems[0] and "pending" in problems[1]
+
+
+def test_roles_are_the_chain_accounts():
+    from verify.toolchain.chain import account_keys
+
+    assert address("genesis") == account_keys(1)[0].public_key.to_checksum_address()

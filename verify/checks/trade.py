@@ -1,0 +1,95 @@
+"""The bilateral market and the energy accounts as audit checks: vectors and campaign against the model,
+and certification's majority rule over every certifier count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from reference import trade as tr
+from verify.check import Check, Context
+from verify.differential.campaign import shrink_limit
+from verify.findings import Finding, Impact, Status
+from verify.toolchain.chain import FAST
+from verify.toolchain.compiler import compile_tree
+from verify.trade import machine, vectors
+
+MAX_CERTIFIERS = 200
+
+
+class TradeVectorsCheck(Check):
+    ID = "trade-vectors"
+    STAGE = "trade"
+    IMPACT = Impact.HIGH
+    CLAUSES = ("TRD-7", "TRD-3", "TRD-5", "ENG-2", "ENG-5", "ENG-6", "ENG-7", "ENG-8")
+    DESCRIPTION = "The bilateral market's and the energy accounts' vectors (the paper cases among them) replay green."
+    RECOMMENDATION = "Fix the contract where the replay departs from the vector's expected outcome or state."
+
+    def run(self, ctx: Context) -> list[Finding]:
+        cases = [s.case() for s in vectors.scenarios()]
+        results = vectors.replay_all(cases, compile_tree(ctx.contracts), FAST)
+        bad = {name: problems for name, problems in results.items() if problems}
+        if not bad:
+            return [self.finding(f"{len(cases)} vectors replay green", Status.PASSED)]
+        return [
+            self.finding(f"vector {name}: {problems[0][:160]}", Status.VIOLATION, evidence="\n".join(problems))
+            for name, problems in bad.items()
+        ]
+
+
+class TradeDifferentialCheck(Check):
+    ID = "trade-differential"
+    STAGE = "trade"
+    IMPACT = Impact.HIGH
+    CLAUSES = ("TRD-8", "TRD-3", "TRD-5", "ENG-7", "ENG-8")
+    DESCRIPTION = "Random runs of both markets' actions, hostile moves included, agree on the model and the contracts."
+    RECOMMENDATION = "Replay the falsifying example and fix the contract where it departs from the clause."
+
+    def run(self, ctx: Context) -> list[Finding]:
+        examples = int(ctx.options.get("examples", 10))
+        machine.deploy(compile_tree(ctx.contracts), FAST)
+        config = settings(
+            max_examples=examples,
+            stateful_step_count=40,
+            derandomize=True,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            report_multiple_bugs=False,
+        )
+        try:
+            with shrink_limit(50):
+                run_state_machine_as_test(machine.TradeMachine, settings=config)
+        except (machine.Mismatch, AssertionError) as exc:
+            return [self.finding(str(exc).splitlines()[0][:200], Status.VIOLATION, evidence=str(exc)[:4000])]
+        return [self.finding(f"{examples} runs of up to 40 steps agree with the model", Status.PASSED)]
+
+
+def majority_counterexample(certified: Callable[[int, int], bool], rejected: Callable[[int, int], bool]):
+    """The first (passes, certifiers) where a minority certifies, a majority cannot, or both outcomes hold."""
+    for n in range(1, MAX_CERTIFIERS + 1):
+        for passes in range(n + 1):
+            majority = passes > n - passes
+            if certified(passes, n) != majority or (certified(passes, n) and rejected(n - passes, n)):
+                return passes, n
+    return None
+
+
+class CertificationMajorityCheck(Check):
+    ID = "trade-certification-majority"
+    STAGE = "trade"
+    IMPACT = Impact.HIGH
+    CLAUSES = ("TRD-5",)
+    DESCRIPTION = (
+        f"For every certifier count up to {MAX_CERTIFIERS}: a minority never certifies, a majority always does."
+    )
+    RECOMMENDATION = "Certify only when the passes are more than half of the trade's certifiers (ERR-31)."
+
+    def run(self, ctx: Context) -> list[Finding]:
+        found = majority_counterexample(tr.certified, tr.rejected)
+        if found is None:
+            return [self.finding("eq 5 as resolved: certification is exactly a strict majority", Status.PASSED)]
+        passes, n = found
+        return [self.finding(f"{passes} passes of {n} certifiers decide wrongly", Status.VIOLATION)]

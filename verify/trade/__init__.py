@@ -1,0 +1,1 @@
+"""The bilateral market and the energy accounts under verification: roles, driver, vectors, state machine."""

@@ -1,0 +1,151 @@
+"""Drive the bilateral market (and the auction it reads its users from) in the reference model's vocabulary.
+
+Each method is named after a transition of :mod:`reference.energy`, :mod:`reference.trade` or
+``register_user`` of :mod:`reference.market`, and takes the same arguments (``now`` excepted). It returns
+the chain's :class:`~verify.toolchain.chain.Outcome`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from verify.driver import ContractMarket
+from verify.toolchain.chain import Chain, Outcome
+from verify.toolchain.compiler import Artifact
+from verify.trade.roles import FEE, ROLES, TARIFF, address
+
+MARKET = "BilateralMarket"
+TRADE_FIELDS = ("seller", "buyer", "volume", "price", "delivery_time", "status", "delivered", "certifiers")
+
+
+@dataclass
+class ContractTrade:
+    """The auction (the registry) and the bilateral market deployed by ``genesis`` on one chain."""
+
+    chain: Chain
+    auction: ContractMarket
+    contract: object
+
+    @classmethod
+    def deploy(cls, artifacts: dict[str, Artifact], backend: str | None = None) -> ContractTrade:
+        chain = Chain(accounts=len(ROLES), backend=backend)
+        genesis = address("genesis")
+        auction = ContractMarket.deploy(chain, artifacts=artifacts, operator=genesis)
+        deployed = chain.deploy(artifacts[MARKET], auction.address, TARIFF, FEE, address("fee"), sender=genesis)
+        if not deployed.ok:
+            raise RuntimeError(f"deploying {MARKET} failed: {deployed.error}{deployed.error_args}")
+        return cls(chain, auction, deployed.value)
+
+    @property
+    def f(self):
+        return self.contract.functions  # type: ignore[attr-defined]
+
+    @property
+    def address(self) -> str:
+        return self.contract.address  # type: ignore[attr-defined]
+
+    def at_time(self, timestamp: int) -> None:
+        if timestamp > self.chain.pending_timestamp():
+            self.chain.time_travel(timestamp)
+
+    def _send(self, call, sender: str, value: int = 0) -> Outcome:
+        return self.chain.transact(call, sender=sender, value=value)
+
+    # -- the registry (the auction's) -----------------------------------------------------
+
+    def register_user(self, caller: str, account: str) -> Outcome:
+        return self.auction.register_user(caller, account)
+
+    # -- energy accounts ----------------------------------------------------------------------
+
+    def create_account(self, caller: str, account: str, kind: int) -> Outcome:
+        return self._send(self.f.createAccount(account, kind), caller)
+
+    def issue_energy(self, caller: str, amount: int) -> Outcome:
+        return self._send(self.f.issueEnergy(amount), caller)
+
+    def transfer_energy(self, caller: str, target: str, amount: int, nonce: int) -> Outcome:
+        return self._send(self.f.transferEnergy(target, amount, nonce), caller)
+
+    def purchase_energy(self, caller: str, grid: str, amount: int, nonce: int, value: int) -> Outcome:
+        return self._send(self.f.purchaseEnergy(grid, amount, nonce), caller, value)
+
+    def report_generation(self, caller: str, account: str, nonce: int, amount: int) -> Outcome:
+        return self._send(self.f.reportGeneration(account, nonce, amount), caller)
+
+    def report_consumption(self, caller: str, account: str, nonce: int, amount: int) -> Outcome:
+        return self._send(self.f.reportConsumption(account, nonce, amount), caller)
+
+    def withdraw(self, caller: str) -> Outcome:
+        return self._send(self.f.withdraw(), caller)
+
+    # -- the seven stages -----------------------------------------------------------------------
+
+    def declare_ask(self, seller: str, volume: int, price: int, delivery_time: int) -> Outcome:
+        return self._send(self.f.declareAsk(volume, price, delivery_time), seller)
+
+    def declare_bid(self, buyer: str, volume: int, price: int, delivery_time: int) -> Outcome:
+        return self._send(self.f.declareBid(volume, price, delivery_time), buyer)
+
+    def match_offers(self, ask_id: int, bid_id: int) -> Outcome:
+        return self._send(self.f.matchOffers(ask_id, bid_id), address("genesis"))
+
+    def authenticate_match(
+        self, caller: str, trade_id: int, seller_signature: bytes, buyer_signature: bytes, value: int
+    ) -> Outcome:
+        return self._send(self.f.authenticateMatch(trade_id, seller_signature, buyer_signature), caller, value)
+
+    def record_execution(self, caller: str, trade_id: int, delivered: int) -> Outcome:
+        return self._send(self.f.recordExecution(trade_id, delivered), caller)
+
+    def add_certifier(self, caller: str, account: str) -> Outcome:
+        return self._send(self.f.addCertifier(account), caller)
+
+    def certify_execution(self, caller: str, trade_id: int, approve: bool) -> Outcome:
+        return self._send(self.f.certifyExecution(trade_id, approve), caller)
+
+    def clear_trade(self, trade_id: int) -> Outcome:
+        return self._send(self.f.clearTrade(trade_id), address("genesis"))
+
+    def settle_trade(self, trade_id: int) -> Outcome:
+        return self._send(self.f.settleTrade(trade_id), address("genesis"))
+
+    def settle_auction_energy(self, order_id: int) -> Outcome:
+        return self._send(self.f.settleAuctionEnergy(order_id), address("genesis"))
+
+    # -- observable state -------------------------------------------------------------------------
+
+    def state(self, roles: tuple[str, ...] = ROLES) -> dict:
+        """The observable state, shaped as :func:`verify.trade.vectors.model_state`."""
+        call = self.chain.call
+        accounts = {}
+        for role in roles:
+            kind, parent, balance, nonce, meter, meter_nonce = call(self.f.getAccount(address(role)))
+            accounts[role] = {
+                "kind": kind,
+                "parent": parent if kind else None,
+                "balance": balance,
+                "nonce": nonce,
+                "meter": meter,
+                "meter_nonce": meter_nonce,
+                "pending": call(self.f.pending(address(role))),
+                "supplied": call(self.f.isSupplied(address(role))),
+            }
+        offers = [tuple(call(self.f.getOffer(i))) for i in range(call(self.f.offerCount()))]
+        trades = []
+        for i in range(call(self.f.tradeCount())):
+            raw = call(self.f.getTrade(i))
+            seller, delivery, status, buyer, certifiers, passes, opposes, volume, price, delivered = raw
+            trades.append((seller, buyer, volume, price, delivery, status, delivered, certifiers, passes, opposes))
+        periods = {t[4] // 600: tuple(call(self.f.getPeriod(t[4] // 600))) for t in trades}
+        return {
+            "balance": self.chain.balance(self.address),
+            "issued": call(self.f.issued()),
+            "consumed": call(self.f.consumed()),
+            "locked": call(self.f.locked()),
+            "accounts": accounts,
+            "offers": offers,
+            "trades": trades,
+            "certifiers": [call(self.f.certifiers(i)) for i in range(call(self.f.certifierCount()))],
+            "periods": periods,
+        }

@@ -1,0 +1,215 @@
+"""The differential state machine of the bilateral market and the energy accounts: every rule applies one
+action to the reference model and to the deployed contracts; after every step they must agree (outcome,
+error and arguments, events, the whole observable state), and the invariants hold: energy conserved
+(ENG-8), the market solvent (TRD-8), the contract's ether equal to the model's.
+
+The hostile moves are rules like the others: a certifier voting twice or out of turn, signatures over
+altered terms, another trade or another chain, a meter reading replayed or skipped ahead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from reference import energy as en
+from reference import errors
+from reference import trade as tr
+from verify.differential.observe import differences, model_events
+from verify.trade.driver import ContractTrade
+from verify.trade.roles import CERTIFIERS, FEE, ROLES, TARIFF, USERS, address, fresh
+from verify.trade.vectors import ACTIONS, Signed, apply, model_state, sign
+
+users = st.sampled_from([*USERS, "stranger"])
+anyone = st.sampled_from(ROLES)
+amounts = st.integers(1, 6).map(lambda k: k * 25_000)
+prices = st.integers(1, 4).map(lambda k: k * 10**14)
+nonce_offsets = st.sampled_from([0, 0, 0, -1, 1])
+"""Mostly the right nonce; sometimes a replayed (−1) or a skipped-ahead (+1) one."""
+forgeries = st.sampled_from([None, None, None, "price", "trade", "chain", "signer"])
+
+
+class Mismatch(AssertionError):
+    """The contracts and the model disagree."""
+
+
+class TradeMachine(RuleBasedStateMachine):
+    CONTRACT: ClassVar[ContractTrade | None] = None
+    SNAPSHOT: ClassVar[Any] = None
+
+    def __init__(self):
+        super().__init__()
+        contract = type(self).CONTRACT
+        assert contract is not None, "deploy first: TradeMachine.CONTRACT"
+        contract.chain.revert(type(self).SNAPSHOT)
+        type(self).SNAPSHOT = contract.chain.snapshot()
+        self.contract = contract
+        self.tm = fresh(contract.address, contract.chain.chain_id)
+        self.steps = 0
+
+    def now(self) -> int:
+        return self.contract.chain.pending_timestamp()
+
+    def act(self, action: str, *args: Any) -> bool:
+        names = ACTIONS[action][1]
+        model_args = [address(v) if n in ("caller", "account", "target", "grid", "seller", "buyer") else v
+                      for n, v in zip(names, args, strict=True)]  # fmt: skip
+        now = self.now()
+        try:
+            after, events = apply(self.tm, action, model_args, now)
+            expected: tuple = (True, None, (), model_events(events))
+        except errors.FairwattError as exc:
+            after, expected = self.tm, (False, type(exc).__name__, tuple(exc.args), [])
+        outcome = getattr(self.contract, action)(*model_args)
+        got = (outcome.ok, outcome.error, tuple(outcome.error_args), outcome.events if outcome.ok else [])
+        norm = [_norm(x) for x in (expected, got)]
+        if norm[0] != norm[1]:
+            raise Mismatch(f"{action}{tuple(args)}: model {expected} != contract {got}")
+        self.tm = after
+        self.steps += 1
+        problems = differences(_norm(model_state(self.tm)), _norm(self.contract.state()))
+        if problems:
+            raise Mismatch(f"{action}{tuple(args)}: " + "; ".join(problems[:5]))
+        return outcome.ok
+
+    @initialize()
+    def setup(self):
+        self.act("create_account", "genesis", "grid", int(en.Kind.GRID))
+        self.act("issue_energy", "grid", 10**9)
+        for user in USERS:
+            self.act("register_user", "genesis", user)
+            self.act("create_account", "grid", user, int(en.Kind.USER))
+        for certifier in CERTIFIERS[:2]:
+            self.act("add_certifier", "genesis", certifier)
+
+    # -- energy -------------------------------------------------------------------------------------
+
+    def _nonce(self, role: str, meter: bool, offset: int) -> int:
+        account = self.tm.energy.accounts.get(address(role))
+        base = (account.meter_nonce if meter else account.nonce) if account else 0
+        return max(base + offset, 0)
+
+    @rule(role=users, amount=amounts, offset=nonce_offsets)
+    def give(self, role, amount, offset):
+        self.act("transfer_energy", "grid", role, amount, self._nonce("grid", False, offset))
+
+    @rule(role=users, amount=amounts, offset=nonce_offsets, exact=st.booleans())
+    def purchase(self, role, amount, offset, exact):
+        self.act(
+            "purchase_energy", role, "grid", amount, self._nonce(role, False, offset), amount * TARIFF + (not exact)
+        )
+
+    @rule(source=users, receiver=anyone, amount=amounts, offset=nonce_offsets)
+    def transfer(self, source, receiver, amount, offset):
+        self.act("transfer_energy", source, receiver, amount, self._nonce(source, False, offset))
+
+    @rule(reporter=st.sampled_from(["grid", "grid", "u0"]), role=users, amount=amounts, offset=nonce_offsets,
+          generation=st.booleans())  # fmt: skip
+    def meter(self, reporter, role, amount, offset, generation):
+        action = "report_generation" if generation else "report_consumption"
+        self.act(action, reporter, role, self._nonce(role, True, offset), amount)
+
+    @rule(role=anyone)
+    def withdraw(self, role):
+        self.act("withdraw", role)
+
+    # -- the seven stages ------------------------------------------------------------------------------
+
+    @rule(role=users, ask=st.booleans(), volume=amounts, price=prices, periods=st.integers(1, 2))
+    def declare(self, role, ask, volume, price, periods):
+        delivery = (self.now() // tr.PERIOD + periods) * tr.PERIOD
+        self.act("declare_ask" if ask else "declare_bid", role, volume, price, delivery)
+
+    @rule(ask=st.integers(0, 9), bid=st.integers(0, 9))
+    def match(self, ask, bid):
+        self.act("match_offers", ask, bid)
+
+    @rule(trade=st.integers(0, 4), forge=forgeries, by_buyer=st.booleans(), exact=st.booleans())
+    def authenticate(self, trade, forge, by_buyer, exact):
+        if trade >= len(self.tm.trades):
+            return
+        t = self.tm.trades[trade]
+        seller, buyer = tr_role(t.seller), tr_role(t.buyer)
+        forged = {
+            None: Signed(buyer),
+            "price": Signed(buyer, changes=(("price", t.price + 1),)),
+            "trade": Signed(buyer, trade_id=trade + 1),
+            "chain": Signed(buyer, chain_id=self.tm.chain_id + 1),
+            "signer": Signed(seller),
+        }[forge]
+        signatures = (sign(self.tm, trade, Signed(seller)), sign(self.tm, trade, forged))
+        value = tr.escrow(t, FEE) + (not exact)
+        self.act("authenticate_match", buyer if by_buyer else seller, trade, *signatures, value)
+
+    @rule(seller=st.sampled_from(USERS), buyer=st.sampled_from(USERS), volume=amounts, price=prices)
+    def honest_trade(self, seller, buyer, volume, price):
+        """The happy path up to execution in one rule: the later stages then see executed trades often."""
+        delivery = (self.now() // tr.PERIOD + 1) * tr.PERIOD
+        self.give(seller, volume, 0)
+        ok = self.act("declare_ask", seller, volume, price, delivery)
+        ok &= self.act("declare_bid", buyer, volume, price, delivery)
+        if ok and self.act("match_offers", len(self.tm.offers) - 2, len(self.tm.offers) - 1):
+            trade = len(self.tm.trades) - 1
+            self.authenticate(trade, None, True, True)
+            self.contract.at_time(delivery)
+            self.act("record_execution", "grid", trade, volume)
+
+    @rule(trade=st.integers(0, 4), fraction=st.sampled_from([0, 1, 2, 2]), late=st.booleans())
+    def execute(self, trade, fraction, late):
+        if trade < len(self.tm.trades) and late:
+            self.contract.at_time(self.tm.trades[trade].delivery_time)
+        volume = self.tm.trades[trade].volume if trade < len(self.tm.trades) else 1
+        self.act("record_execution", "grid", trade, volume * fraction // 2)
+
+    @rule(certifier=st.sampled_from([*CERTIFIERS, "u0"]), trade=st.integers(0, 4), approve=st.booleans())
+    def certify(self, certifier, trade, approve):
+        self.act("certify_execution", certifier, trade, approve)
+
+    @rule(certifier=st.sampled_from(CERTIFIERS))
+    def add_certifier(self, certifier):
+        self.act("add_certifier", "genesis", certifier)
+
+    @rule(trade=st.integers(0, 4), wait=st.booleans())
+    def clear_and_settle(self, trade, wait):
+        if wait:
+            self.contract.at_time(self.now() + tr.PERIOD)
+        self.act("clear_trade", trade)
+        self.act("settle_trade", trade)
+
+    @rule(seconds=st.sampled_from([1, 60, tr.PERIOD]))
+    def wait(self, seconds):
+        self.contract.at_time(self.now() + seconds)
+
+    # -- invariants ---------------------------------------------------------------------------------------
+
+    @invariant()
+    def conserved(self):
+        assert en.energy_conserved(self.tm.energy), "energy not conserved"
+        assert tr.is_solvent(self.tm), "market not solvent"
+        assert self.contract.chain.balance(self.contract.address) == self.tm.energy.balance
+
+
+def tr_role(account: str) -> str:
+    return next(role for role in ROLES if address(role) == account)
+
+
+def _norm(value: Any) -> Any:
+    """Comparable: tuples as lists, addresses lower-case, bytes as hex."""
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_norm(v) for v in value]
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, bool):
+        return value
+    return value
+
+
+def deploy(artifacts: dict, backend: str | None = None) -> None:
+    """Deploy the contracts the machine compares against, snapshotted empty."""
+    contract = ContractTrade.deploy(artifacts, backend)
+    TradeMachine.CONTRACT = contract
+    TradeMachine.SNAPSHOT = contract.chain.snapshot()

@@ -1,0 +1,308 @@
+"""The bilateral market's test vectors (``spec/vectors.md``, form ``fairwatt-trade-vectors/1``): scenarios
+scripted on the reference model, and their replay on the contracts.
+
+A signature is not carried as bytes — it depends on the deployment's address and chain id (TRD-3) — but as
+how to make it: a :class:`Signed` (who signs, and which terms, possibly altered: another trade id, other
+terms, another chain). The replayer signs in its own deployment's domain.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reference import energy as en
+from reference import errors
+from reference import market as mk
+from reference import trade as tr
+from verify.differential.observe import differences, model_events
+from verify.trade.roles import FEE, NAMES, ROLES, TARIFF, address, fresh, key
+
+FORMAT = "fairwatt-trade-vectors/1"
+T0 = 2_000_000_000
+KWH = 1000
+PRICE = 67 * 10**13
+"""The paper's 0.67 per kWh, in wei per Wh."""
+
+
+@dataclass(frozen=True)
+class Signed:
+    """``by``'s signature over trade ``trade_id``'s terms with ``changes``, in the market's domain (or on
+    ``chain_id``); ``trade_id`` None is the step's own trade."""
+
+    by: str
+    changes: tuple[tuple[str, int], ...] = ()
+    trade_id: int | None = None
+    chain_id: int | None = None
+
+
+# action -> (module, arguments, takes ``now``)
+ACTIONS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
+    "register_user": (mk, ("caller", "account"), False),
+    "create_account": (en, ("caller", "account", "kind"), False),
+    "issue_energy": (en, ("caller", "amount"), False),
+    "transfer_energy": (en, ("caller", "target", "amount", "nonce"), False),
+    "purchase_energy": (en, ("caller", "grid", "amount", "nonce", "value"), False),
+    "report_generation": (en, ("caller", "account", "nonce", "amount"), False),
+    "report_consumption": (en, ("caller", "account", "nonce", "amount"), False),
+    "withdraw": (en, ("caller",), False),
+    "declare_ask": (tr, ("seller", "volume", "price", "delivery_time"), True),
+    "declare_bid": (tr, ("buyer", "volume", "price", "delivery_time"), True),
+    "match_offers": (tr, ("ask_id", "bid_id"), True),
+    "authenticate_match": (tr, ("caller", "trade_id", "seller_signature", "buyer_signature", "value"), True),
+    "record_execution": (tr, ("caller", "trade_id", "delivered"), True),
+    "add_certifier": (tr, ("caller", "account"), False),
+    "certify_execution": (tr, ("caller", "trade_id", "approve"), True),
+    "clear_trade": (tr, ("trade_id",), True),
+    "settle_trade": (tr, ("trade_id",), True),
+    "settle_auction_energy": (tr, ("order_id",), False),
+}
+ACCOUNT_ARGS = {"caller", "account", "target", "grid", "seller", "buyer"}
+SIGNATURES = {"seller_signature", "buyer_signature"}
+
+
+def apply(tm: tr.TradeMarket, action: str, args: list, now: int) -> tuple[tr.TradeMarket, list]:
+    """One transition on the whole model: the registry, the energy accounts or the trade market."""
+    module, _, takes_now = ACTIONS[action]
+    function = getattr(module, action)
+    call = [*args, now] if takes_now else args
+    if module is mk:
+        registry, events = function(tm.registry, *call)
+        return replace(tm, registry=registry), events
+    if module is en:
+        energy, events = function(tm.energy, *call)
+        return replace(tm, energy=energy), events
+    return function(tm, *call)
+
+
+def sign(tm: tr.TradeMarket, trade_id: int, signed: Signed, private_key=None) -> bytes:
+    """The bytes of ``signed`` for trade ``trade_id`` of ``tm`` (empty when there is no such trade)."""
+    target = trade_id if signed.trade_id is None else signed.trade_id
+    if not 0 <= trade_id < len(tm.trades):
+        return b""
+    changes: dict[str, Any] = dict(signed.changes)
+    trade = replace(tm.trades[trade_id], **changes)
+    domain = tm if signed.chain_id is None else replace(tm, chain_id=signed.chain_id)
+    return tr.sign_terms(private_key or key(signed.by), domain, target, trade)
+
+
+def model_state(tm: tr.TradeMarket, roles: tuple[str, ...] = ROLES) -> dict:
+    """The observable state of the model, the shape :meth:`ContractTrade.state` reads from a chain."""
+    e = tm.energy
+    accounts = {}
+    for role in roles:
+        a = e.accounts.get(address(role))
+        row: dict[str, Any] = {"kind": 0, "parent": None, "balance": 0, "nonce": 0, "meter": 0, "meter_nonce": 0}
+        if a is not None:
+            row.update(kind=int(a.kind), parent=a.parent, balance=a.balance, nonce=a.nonce)
+            row.update(meter=a.meter, meter_nonce=a.meter_nonce)
+        row.update(pending=e.pending.get(address(role), 0), supplied=en.is_supplied(e, address(role)))
+        accounts[role] = row
+    trades = [
+        (t.seller, t.buyer, t.volume, t.price, t.delivery_time, int(t.status), t.delivered, t.certifiers)
+        + (t.passes, t.opposes)
+        for t in tm.trades
+    ]
+    periods = {}
+    for t in tm.trades:
+        p = tm.periods.get(tr.period_of(t.delivery_time), tr.Period())
+        periods[tr.period_of(t.delivery_time)] = (p.trades, p.energy, p.money)
+    return {
+        "balance": e.balance,
+        "issued": e.issued,
+        "consumed": e.consumed,
+        "locked": e.locked,
+        "accounts": accounts,
+        "offers": [(o.trader, o.delivery_time, int(o.side), o.taken, o.volume, o.price) for o in tm.offers],
+        "trades": trades,
+        "certifiers": list(tm.certifiers),
+        "periods": periods,
+    }
+
+
+def _json(value: Any) -> Any:
+    """JSON-ready, addresses as role names."""
+    if isinstance(value, Signed):
+        return {"signed": {"by": value.by, "changes": dict(value.changes), "trade_id": value.trade_id,
+                           "chain_id": value.chain_id}}  # fmt: skip
+    if isinstance(value, dict):
+        return {str(_json(k)): _json(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_json(v) for v in value]
+    if isinstance(value, str):
+        return NAMES.get(value, value)
+    return value
+
+
+@dataclass
+class Script:
+    """Builds a scenario on the model, one action at a time, recording what it must do."""
+
+    name: str
+    clauses: list[str]
+    tm: tr.TradeMarket = field(default_factory=fresh)
+    now: int = T0
+    steps: list[dict] = field(default_factory=list)
+
+    def do(self, action: str, *args: Any) -> Script:
+        names = ACTIONS[action][1]
+        named = dict(zip(names, args, strict=True))
+        model_args = []
+        for name, value in named.items():
+            if name in ACCOUNT_ARGS:
+                value = address(value)
+            elif name in SIGNATURES:
+                value = sign(self.tm, named["trade_id"], value)
+            model_args.append(value)
+        step: dict[str, Any] = {"time": self.now, "action": action, "args": _json(named)}
+        try:
+            self.tm, events = apply(self.tm, action, model_args, self.now)
+            step["expect"] = {"ok": True, "events": _json(model_events(events))}
+        except errors.FairwattError as exc:
+            step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _json(list(exc.args))}
+        step["post"] = _json(model_state(self.tm))
+        self.steps.append(step)
+        self.now += 1
+        return self
+
+    def case(self) -> dict:
+        return {"format": FORMAT, "name": self.name, "clauses": self.clauses, "roles": list(ROLES), "steps": self.steps}
+
+
+def setup(name: str, clauses: list[str], grid_wh: int = 10_000_000 * KWH) -> Script:
+    """Users registered in the auction with accounts under the grid, which issued ``grid_wh``; certifiers."""
+    s = Script(name, clauses)
+    s.do("create_account", "genesis", "grid", int(en.Kind.GRID)).do("issue_energy", "grid", grid_wh)
+    for user in ("u0", "u1", "u2"):
+        s.do("register_user", "genesis", user).do("create_account", "grid", user, int(en.Kind.USER))
+    for certifier in ("c0", "c1", "c2"):
+        s.do("add_certifier", "genesis", certifier)
+    return s
+
+
+def trade_to_execution(s: Script, volume: int = 10 * KWH, delivered: int = 10 * KWH) -> tuple[Script, int]:
+    """u0 sells ``volume`` to u1 at the paper's price; matched, signed, executed; returns the delivery time."""
+    delivery = (s.now // tr.PERIOD + 2) * tr.PERIOD
+    s.do("transfer_energy", "grid", "u0", volume, s.tm.energy.accounts[address("grid")].nonce)
+    s.do("declare_ask", "u0", volume, PRICE, delivery).do("declare_bid", "u1", volume, PRICE, delivery)
+    trade_id = len(s.tm.trades)
+    s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)
+    s.do("authenticate_match", "u1", trade_id, Signed("u0"), Signed("u1"), volume * PRICE + FEE)
+    s.now = delivery
+    s.do("record_execution", "grid", trade_id, delivered)
+    return s, delivery
+
+
+def scenarios() -> list[Script]:
+    out = []
+    s, delivery = trade_to_execution(
+        setup("trade_paper_case", ["TRD-1", "TRD-2", "TRD-3", "TRD-4", "TRD-5", "TRD-6", "TRD-7", "TRD-8"])
+    )
+    s.do("certify_execution", "c0", 0, True).do("certify_execution", "c1", 0, True)
+    s.do("clear_trade", 0)  # the period is not over
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", 0).do("settle_trade", 0).do("settle_trade", 0)
+    s.do("withdraw", "u0").do("withdraw", "fee").do("withdraw", "u1")
+    out.append(s)
+
+    s = setup("energy_paper_experiment", ["ENG-1", "ENG-2", "ENG-5", "ENG-6", "ENG-8"])
+    s.do("report_generation", "grid", "u0", 0, 99 * KWH)
+    s.do("purchase_energy", "u1", "grid", 1000 * KWH, 0, 1000 * KWH * TARIFF)
+    s.do("report_generation", "grid", "u0", 1, 1 * KWH).do("withdraw", "grid")
+    out.append(s)
+
+    s, delivery = trade_to_execution(setup("trade_rejected_and_hostile", ["TRD-3", "TRD-5", "TRD-9"]), delivered=0)
+    s.do("certify_execution", "c2", 0, False).do("certify_execution", "c2", 0, False)  # voting twice
+    s.do("certify_execution", "u0", 0, True).do("certify_execution", "c0", 0, False)
+    s.do("certify_execution", "c1", 0, True).do("withdraw", "u1")
+    s.do("transfer_energy", "grid", "u2", 5 * KWH, s.tm.energy.accounts[address("grid")].nonce)
+    d2 = delivery + 3 * tr.PERIOD
+    s.do("declare_ask", "u2", 5 * KWH, PRICE + 1, d2).do("declare_bid", "u1", 5 * KWH, PRICE, d2)
+    s.do("match_offers", 2, 3).do("declare_bid", "u0", 4 * KWH, PRICE + 2, d2).do("match_offers", 2, 4)
+    due = 4 * KWH * (PRICE + 1) + FEE
+    for forged in (
+        Signed("u0", changes=(("price", PRICE),)),  # terms other than those matched
+        Signed("u0", trade_id=0),  # another trade's signature
+        Signed("u0", chain_id=5),  # another chain
+        Signed("u1"),  # someone else
+    ):
+        s.do("authenticate_match", "u0", 1, Signed("u2"), forged, due)
+    s.do("authenticate_match", "u2", 1, Signed("u2"), Signed("u0"), due)
+    s.do("authenticate_match", "u0", 1, Signed("u2"), Signed("u0"), due - 1)
+    s.do("authenticate_match", "u0", 1, Signed("u2"), Signed("u0"), due)
+    s.do("authenticate_match", "u0", 1, Signed("u2"), Signed("u0"), due)  # replayed
+    out.append(s)
+
+    s = setup("energy_rejections", ["ENG-1", "ENG-2", "ENG-3", "ENG-4", "ENG-7", "TRD-1"])
+    s.do("create_account", "genesis", "stranger", int(en.Kind.USER)).do("create_account", "u0", "stranger", 1)
+    s.do("create_account", "grid", "u0", 1).do("issue_energy", "u0", 5).do("issue_energy", "grid", 0)
+    s.do("transfer_energy", "grid", "u0", 5, 0).do("transfer_energy", "grid", "u0", 5, 0)
+    s.do("transfer_energy", "u0", "u1", 6, 0).do("transfer_energy", "u0", "stranger", 1, 0)
+    s.do("transfer_energy", "u0", "u1", 1, 1).do("transfer_energy", "u0", "u1", 1, 0)
+    s.do("report_consumption", "u1", "u0", 0, 1).do("report_consumption", "grid", "u0", 0, 3)
+    s.do("report_consumption", "grid", "u0", 0, 3).do("report_consumption", "grid", "u0", 1, 9)
+    s.do("declare_ask", "stranger", 1, 1, s.now + 9).do("declare_ask", "u0", 0, 1, s.now + 9)
+    out.append(s)
+    return out
+
+
+def generate(out: Path) -> list[Path]:
+    """Write every scenario as ``out/<name>.json``."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for script in scenarios():
+        path = out / f"{script.name}.json"
+        path.write_text(json.dumps(script.case(), indent=1))
+        paths.append(path)
+    return paths
+
+
+# -- replaying ----------------------------------------------------------------------------------
+
+
+def replay(case: dict, contract) -> list[str]:
+    """Replay ``case`` on a fresh :class:`~verify.trade.driver.ContractTrade`; every difference found."""
+    problems = []
+    for number, step in enumerate(case["steps"]):
+        if step["time"] < contract.chain.pending_timestamp():
+            return [f"step {number}: the chain is already past {step['time']}"]
+        contract.at_time(step["time"])
+        arguments = [_decode(name, step["args"], contract) for name in ACTIONS[step["action"]][1]]
+        outcome = getattr(contract, step["action"])(*arguments)
+        where, expect = f"step {number} {step['action']}", step["expect"]
+        if outcome.ok != expect["ok"]:
+            problems.append(f"{where}: expected {'success' if expect['ok'] else expect['error']}, got {outcome.error}")
+        elif not outcome.ok and [outcome.error, _json(list(outcome.error_args))] != [expect["error"], expect["args"]]:
+            problems.append(
+                f"{where}: expected {expect['error']}{expect['args']}, got {outcome.error}{outcome.error_args}"
+            )
+        elif outcome.ok and _json(outcome.events) != expect["events"]:
+            problems.append(f"{where}: events {_json(outcome.events)} != {expect['events']}")
+        problems += [f"{where}: {d}" for d in differences(step["post"], _json(contract.state()))]
+    return problems
+
+
+def _decode(name: str, args: dict, contract) -> Any:
+    value = args[name]
+    if name in ACCOUNT_ARGS:
+        return address(value)
+    if name in SIGNATURES:
+        s = value["signed"]
+        signed = Signed(s["by"], tuple(s["changes"].items()), s["trade_id"], s["chain_id"])
+        trade_id = args["trade_id"]
+        if trade_id >= contract.chain.call(contract.f.tradeCount()):
+            return b""
+        raw = contract.chain.call(contract.f.getTrade(trade_id))
+        trade = tr.Trade(raw[0], raw[3], raw[7], raw[8], raw[1])
+        domain = replace(fresh(contract.address, contract.chain.chain_id), trades=(trade,) * (trade_id + 1))
+        return sign(domain, trade_id, signed)
+    return value
+
+
+def replay_all(cases: list[dict], artifacts: dict, backend: str | None = None) -> dict[str, list[str]]:
+    """Each case on its own fresh deployment: case name -> differences."""
+    from verify.trade.driver import ContractTrade
+
+    return {case["name"]: replay(case, ContractTrade.deploy(artifacts, backend)) for case in cases}
