@@ -115,10 +115,12 @@ contract BilateralMarket is EnergyAccounts {
     error UnknownOrder(uint256 orderId);
     error WrongPhase(uint256 orderId, uint8 status);
     error EnergySettledAlready(uint256 orderId);
+    error InvalidFeeRecipient();
 
     constructor(IFairwattMarket registry_, uint256 tariff_, uint256 fee_, address feeRecipient_)
         EnergyAccounts(tariff_)
     {
+        if (feeRecipient_ == address(0)) revert InvalidFeeRecipient(); // fees credited there would be lost
         registry = registry_;
         fee = fee_;
         feeRecipient = feeRecipient_;

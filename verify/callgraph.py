@@ -4,6 +4,7 @@ rendered to PNG with networkx and matplotlib (no Graphviz binary needed)."""
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -47,7 +48,10 @@ def _label(node: str, names: dict[str, str]) -> str:
 
 
 def write(contracts: Path, out: Path) -> tuple[Path, Path]:
-    """Write ``callgraph.dot`` and ``callgraph.png`` of the contracts' first root file (with what it imports)."""
+    """Write ``callgraph.dot`` and ``callgraph.png`` of every root file of the contracts (with what they import).
+
+    The roots are compiled as one unit: a copy of the tree gets a file that imports them all.
+    """
     sources = roots(contracts)
     if not sources:
         raise ValueError(f"no .sol file under {contracts}")
@@ -55,7 +59,15 @@ def write(contracts: Path, out: Path) -> tuple[Path, Path]:
     dot = out / "callgraph.dot"
     options = {"solc": str(SOLC), "solc_args": f"--evm-version {EVM_VERSION}", "compile_force_framework": "solc"}
     with tempfile.TemporaryDirectory(prefix="fairwatt-callgraph-") as work:  # no project file (foundry.toml) above
-        slither = Slither(str(sources[0]), cwd=work, **options)
+        tree = Path(work) / "contracts"
+        shutil.copytree(contracts, tree)
+        imports = "".join(
+            f'import "./{source.resolve().relative_to(contracts.resolve()).as_posix()}";\n' for source in sources
+        )
+        (tree / "_fairwatt_callgraph.sol").write_text(
+            f"// SPDX-License-Identifier: MIT\npragma solidity >=0.4.0;\n{imports}"
+        )
+        slither = Slither(str(tree / "_fairwatt_callgraph.sol"), cwd=work, **options)
         unit = slither.compilation_units[0]
         PrinterCallGraph(unit, slither, logging.getLogger("callgraph")).output(str(out / "callgraph"))
         (out / "callgraph.all_contracts.call-graph.dot").replace(dot)
