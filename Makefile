@@ -5,8 +5,8 @@ PYTHON ?= python3
 TOX := .venv-tox/bin/tox
 
 .PHONY: audit test system-deps
-audit: $(TOX)
-	$(TOX) run -e mythril,halmos,audit
+audit: $(TOX) system-deps
+	$(TOX) run -e mythril,halmos,py311,audit
 
 test: $(TOX) system-deps
 	$(TOX) run -e mythril,halmos,static,py311
