@@ -13,10 +13,9 @@ Points are ``(x, y)`` integer pairs; ``(0, 0)`` is the point at infinity, as the
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from eth_utils import keccak
 from functools import lru_cache
 
+from eth_utils import keccak
 from py_ecc.bn128 import FQ, G1, b, curve_order, field_modulus, is_on_curve
 from py_ecc.optimized_bn128 import FQ as JFQ
 from py_ecc.optimized_bn128 import multiply as jacobian_multiply

@@ -80,7 +80,9 @@ def test_a_quote_opens_only_in_its_own_context_QUO_5(k, m, r):
 
 @pytest.mark.clauses("QUO-5")
 def test_the_context_names_every_part_QUO_5():
-    contexts = {bid_context(c, m, o, b) for c in (1, 2) for m in (MARKET, ALICE) for o in (0, 1) for b in (ALICE, MALLORY)}
+    contexts = {
+        bid_context(c, m, o, b) for c in (1, 2) for m in (MARKET, ALICE) for o in (0, 1) for b in (ALICE, MALLORY)
+    }
     assert len(contexts) == 16
 
 

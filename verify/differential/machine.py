@@ -119,11 +119,9 @@ class MarketMachine(RuleBasedStateMachine):
         else:
             self.actors = {role: role_address(role) for role in ROLES}
         self.operator = self.contract.operator if self.contract else role_address("operator")
-        if self.contract is not None:
-            where = {"address": self.contract.address, "chain_id": self.contract.chain.chain_id}
-        else:
-            where = {}
-        self.market = mk.Market(operator=self.operator, **where)
+        self.market = mk.Market(operator=self.operator)
+        if self.contract is not None:  # quotes are sealed in the deployed market's context (QUO-5)
+            self.market = replace(self.market, address=self.contract.address, chain_id=self.contract.chain.chain_id)
         self.adversarial: dict[int, set[int]] = {}
         """Per order, the indices of the bids the adversary derived from other bids."""
         self.model_now = 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from reference import market as mk
@@ -56,7 +56,7 @@ def camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-@lru_cache(maxsize=None)
+@cache
 def snake(name: str) -> str:
     """``orderId`` -> ``order_id``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
