@@ -1,12 +1,13 @@
-"""The differential campaign of the bilateral market: model and contracts agree on random runs, and a
-contract that departs from the model is caught."""
+"""The differential campaign of the bilateral market: model and contracts agree on random runs. That the
+campaign catches a contract departing from the model is shown by the trade-differential check's test (a fee
+left out of the escrow, tests/trade/test_checks.py); the half-vote rule is refuted by enumeration there."""
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from verify.toolchain.chain import FAST
-from verify.toolchain.compiler import CONTRACTS, compile_sources, compile_tree
+from verify.toolchain.compiler import compile_tree
 from verify.trade import machine
 
 SETTINGS = settings(
@@ -21,23 +22,3 @@ def test_model_and_contracts_agree():
     machine.deploy(compile_tree(), FAST)
     run_state_machine_as_test(machine.TradeMachine, settings=SETTINGS)
     assert machine.TradeMachine.CONTRACT is not None
-
-
-def _mutant(old: str, new: str) -> dict:
-    sources = {p.relative_to(CONTRACTS).as_posix(): p.read_text() for p in CONTRACTS.rglob("*.sol")}
-    assert old in sources["BilateralMarket.sol"]
-    sources["BilateralMarket.sol"] = sources["BilateralMarket.sol"].replace(old, new)
-    return compile_sources(sources)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "old, new",
-    [
-        ("2 * uint256(t.passes) > t.certifiers", "2 * uint256(t.passes) >= t.certifiers"),  # half passes
-    ],
-)
-def test_a_departing_contract_is_caught(old, new):
-    machine.deploy(_mutant(old, new), FAST)
-    with pytest.raises(machine.Mismatch):
-        run_state_machine_as_test(machine.TradeMachine, settings=settings(SETTINGS, max_examples=60))
