@@ -13,9 +13,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pyrevm import EVM, AccountInfo, BlockEnv, CfgEnv, Env
+import pyrevm
 
 from verify.toolchain.chain import FUNDS, GAS_LIMIT, TX_GAS, Chain, Outcome
+
+# pyrevm 0.3.7's bundled stubs lag its runtime (AccountInfo(balance=...), deploy(gas_price=...), the
+# result after a call): its classes are used untyped.
+EVM: Any = pyrevm.EVM
+AccountInfo: Any = pyrevm.AccountInfo
+BlockEnv: Any = pyrevm.BlockEnv
+CfgEnv: Any = pyrevm.CfgEnv
+Env: Any = pyrevm.Env
 
 GENESIS_TIMESTAMP = 1_750_000_000
 """The clock of a fresh chain: fixed, so that a campaign replays identically."""
