@@ -91,7 +91,7 @@ def test_a_missing_tool_is_not_verified_and_fails_the_gate(monkeypatch, tmp_path
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     assert main(["audit", "--out", str(tmp_path), "--only", "mythril", "--no-cache"]) == 2
     findings = json.loads((tmp_path / "findings.json").read_text())["findings"]
-    assert [f["status"] for f in findings] == ["not_verified"]
+    assert findings and {f["status"] for f in findings} == {"not_verified"}  # one per root contract file
     assert main(["audit", "--out", str(tmp_path), "--only", "mythril", "--no-cache", "--allow-unverified"]) == 0
 
 
