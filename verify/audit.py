@@ -46,7 +46,7 @@ STAGE_INPUTS = {
 """What each stage reads besides verify/ itself: its results are reused while these are unchanged."""
 TIMEOUTS = {
     "compile": 120,
-    "static": 420,
+    "static": 900,  # Mythril on each root contract file, one after the other
     "gas": 300,
     "differential": 480,
     "attacks": 300,
