@@ -94,15 +94,6 @@ def test_mythril_flags_the_controls(name, module, swc):
         assert swc in EXPECTED[name].get("mythril", [])
 
 
-@pytest.mark.slow
-def test_a_mythril_run_cut_short_by_its_timeout_is_not_verified():
-    findings = scanners.mythril(
-        CONTRACTS / "FairwattMarket.sol", execution_timeout=5, depth=2, contract="FairwattMarket"
-    )
-    assert any(f.status == Status.NOT_VERIFIED and "timeout" in f.title for f in findings)
-    assert not any(f.status == Status.PASSED for f in findings)
-
-
 def test_scan_picks_an_old_compiler_from_the_pragma(fixtures, tmp_path, capsys):
     out = tmp_path / "scan.json"
     code = main(["scan", str(fixtures / "scan_old" / "OldDao.sol"), "--no-mythril", "--json", str(out)])
