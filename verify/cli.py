@@ -384,7 +384,11 @@ def _scan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", type=Path, default=[CONTRACTS], help="Solidity files or folders")
     p.add_argument("--json", type=Path, help="write the findings here (updated after each file)")
     p.add_argument("--no-mythril", action="store_true", help="Slither and the CEI detector only")
-    p.add_argument("--mythril-timeout", type=int, default=60, help="Mythril's execution timeout, seconds")
+    p.add_argument("--mythril-timeout", type=int, default=60, help="Mythril's longest execution timeout per contract")
+    p.add_argument("--all-modules", action="store_true", help="every Mythril module (default: reentrancy's)")
+    p.add_argument("--jobs", type=int, default=None, help="tool processes at a time (default: cores)")
+    p.add_argument("--budget", type=float, default=None, help="seconds for the whole scan; the rest: not verified")
+    p.add_argument("--report", type=Path, help="also write audit.md, audit.html, audit.sarif, findings.json here")
 
 
 @command(
@@ -394,31 +398,34 @@ def _scan_args(p: argparse.ArgumentParser) -> None:
     _scan_args,
 )
 def cmd_scan(args: argparse.Namespace) -> int:
-    from verify.checks.static.scanners import TRIAGE
-    from verify.scan import ScanError, scan
+    import time
 
+    from rich.console import Console
+
+    from verify.checks.static.scanners import TRIAGE
+    from verify.scan import REENTRANCY, ScanError, scan
+    from verify.scan_view import Bar, show, write_reports
+
+    if (args.jobs is not None and args.jobs < 1) or (args.budget is not None and args.budget <= 0):
+        print("fairwatt scan: --jobs and --budget must be positive", file=sys.stderr)
+        return 2
     own = [p for p in args.paths if p.resolve() == CONTRACTS.resolve()]
+    modules = None if args.all_modules else REENTRANCY
+    start = time.perf_counter()
     try:
-        report = scan(args.paths, not args.no_mythril, args.mythril_timeout, TRIAGE if own else None, args.json)
+        with Bar(Console(stderr=True)) as bar:
+            report = scan(
+                args.paths, not args.no_mythril, args.mythril_timeout, TRIAGE if own else None, args.json,
+                args.jobs, args.budget, modules, bar,
+            )  # fmt: skip
     except ScanError as exc:
         print(f"fairwatt scan: {exc}", file=sys.stderr)
         return 2
-    unverified = findings = False
-    for path, result in report.items():
-        print(f"{path} (solc {result.get('compiler', '?')})")
-        if "error" in result:
-            print(f"  not verified: {result['error']}")
-            unverified = True
-            continue
-        for tool, found in result["tools"].items():
-            shown = [f for f in found if f["status"] not in ("passed", "accepted")]
-            print(f"  {tool}: {'clean' if not shown else f'{len(shown)} findings'}")
-            for f in shown:
-                where = f" [SWC-{f['swc']}]" if f["swc"] else ""
-                print(f"    {f['status']:12} {f['impact']:13}{where} {f['title'][:110]}")
-            unverified |= any(f["status"] == "not_verified" for f in shown)
-            findings |= any(f["status"] != "not_verified" and f["impact"] in ("high", "medium") for f in shown)
-    return 2 if unverified else 1 if findings else 0
+    code = show(report, Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200))
+    if args.report:
+        written = write_reports(report, args.paths, args.report, time.perf_counter() - start)
+        print("wrote " + ", ".join(str(p) for p in written))
+    return code
 
 
 def _callgraph_args(p: argparse.ArgumentParser) -> None:

@@ -78,7 +78,10 @@ def test_results_are_written_as_they_arrive(tmp_path, monkeypatch):
     monkeypatch.setattr(scanners, "slither", stopped_on_the_second_file)
     out = tmp_path / "scan.json"
     with pytest.raises(KeyboardInterrupt):
-        main(["scan", str(SCAN / "SafeBank.sol"), str(SCAN / "TxOriginAuth.sol"), "--no-mythril", "--json", str(out)])
+        main(
+            ["scan", str(SCAN / "SafeBank.sol"), str(SCAN / "TxOriginAuth.sol"), "--no-mythril", "--jobs", "1"]
+            + ["--json", str(out)]
+        )
     report = json.loads(out.read_text())
     assert report[str(seen[0])]["tools"]["slither"][-1]["status"] == "passed"
     assert report[str(seen[1])] == {"error": "not scanned: the scan stopped before this file"}

@@ -60,6 +60,12 @@ def test_a_clean_run_on_every_contract_is_analysed():
             "Fine cut short by its execution timeout",
         ),
         ([{"issues": [], "meta": {}}], 0, RECORD.replace("true", "false"), "Fine: Mythril aborted"),
+        (
+            [{"issues": [], "meta": {}}],
+            0,
+            RECORD.replace('"seconds"', '"open_states": 0, "seconds"'),
+            "Fine: its creation transaction left no state to call",
+        ),
     ],
 )
 def test_every_sign_of_an_unfinished_run_is_not_verified(report, returncode, stderr, why):
@@ -141,3 +147,15 @@ def test_mythril_runs_offline_on_our_compiler_whatever_the_pragma(tmp_path, monk
     assert {f.swc for f in findings if f.status == Status.VIOLATION} == {"115"}
     assert statuses(findings) == [Status.PASSED]
     assert not (tmp_path / "decoy-used").exists()
+
+
+def test_an_issue_keeps_its_line(tmp_path):
+    source = tmp_path / "Bank.sol"
+    source.write_text("pragma solidity ^0.4.24;\ncontract Bank {\n  function f() public { msg.sender.call(); }\n}\n")
+    offset = source.read_text().index("msg.sender")
+    issue = {**ISSUE, "locations": [{"sourceMap": f"{offset}:10:2"}]}  # Mythril's index: not the list's
+    report = [{"issues": [issue], "meta": {}, "sourceList": [str(source)]}]
+    findings = scanners.read_mythril(source, 1, json.dumps(report), RECORD, 1.0)
+    assert findings[0].location == f"{source}#L3"
+    report[0]["sourceList"] = ["Other.sol"]  # an offset in another file: no line
+    assert scanners.read_mythril(source, 1, json.dumps(report), RECORD, 1.0)[0].location == str(source)

@@ -8,9 +8,12 @@ Run by the Python of Mythril's own environment (fairwatt is not importable there
   ``--solv`` always downloads). Here both are disabled and the compiler is always ``$SOLC``: the
   one Slither used.
 - Record: Mythril restarts its clock for every contract and reports only the last one's duration.
-  Each contract it starts to analyse gets one record (its name, whether it finished, whether its
-  execution or creation timeout cut it short, seconds), printed on stderr at exit after
-  :data:`MARKER`, as one JSON list.
+  Each contract it starts to analyse gets one record, printed on stderr at exit after
+  :data:`MARKER`, as one JSON list: its name, whether it finished, seconds, whether its execution
+  or creation timeout cut it short (also when the analysis ended after its time was up: every
+  solver query after that fails, and Mythril reads a failed query as "no issue"), and how many
+  states its creation transaction left to call (none when creation failed: then Mythril analyses
+  nothing and says nothing).
 """
 
 import atexit
@@ -35,6 +38,7 @@ solcx.install_solc = _no_download
 
 from mythril.ethereum import util  # noqa: E402
 from mythril.laser.ethereum.svm import LaserEVM  # noqa: E402
+from mythril.laser.ethereum.time_handler import time_handler  # noqa: E402
 from mythril.mythril import mythril_analyzer  # noqa: E402
 
 util.extract_binary = lambda file: (os.environ["SOLC"], None)
@@ -54,6 +58,16 @@ def _watch(check, kind):
 LaserEVM._check_execution_termination = _watch(LaserEVM._check_execution_termination, "execution timeout")
 LaserEVM._check_create_termination = _watch(LaserEVM._check_create_termination, "creation timeout")
 _analyse = mythril_analyzer.SymExecWrapper
+_execute_transactions = LaserEVM.execute_transactions
+
+
+def _counted(self, address):
+    if RECORDS:
+        RECORDS[-1]["open_states"] = len(self.open_states)
+    return _execute_transactions(self, address)
+
+
+LaserEVM.execute_transactions = _counted
 
 
 def _recorded(contract, *args, **kwargs):
@@ -63,6 +77,9 @@ def _recorded(contract, *args, **kwargs):
     try:
         sym = _analyse(contract, *args, **kwargs)
         record["finished"] = True
+        if time_handler.time_remaining() <= 0 and not record["cut_short"]:
+            # every solver query after the timeout fails, and Mythril reads a failed query as "no issue"
+            record["cut_short"] = "execution timeout (solver queries refused)"
         return sym
     finally:
         record["seconds"] = round(time.perf_counter() - start, 3)

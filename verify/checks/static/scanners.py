@@ -114,7 +114,7 @@ def slither(
             config = json.loads(config_file.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             why = f"cannot read the Slither configuration {config_file}: {exc}"
-            return [_not_verified("slither", path, why, 0)], [_not_verified("cei", path, why, 0)]
+            return [not_verified("slither", path, why, 0)], [not_verified("cei", path, why, 0)]
     args = f"{compiler.evm_args} --optimize --optimize-runs {OPTIMIZER_RUNS}".strip()
     command = [*SLITHER, str(path), "--solc", str(SOLC), "--solc-args", args, "--compile-force-framework", "solc"]
     command += ["--config-file", str(config_file)] if config_file is not None else []
@@ -134,8 +134,8 @@ def slither(
     seconds = time.perf_counter() - start
     if not data.get("success"):
         why = data.get("error") or (done.stderr if done else "") or "failed"
-        broken = [_not_verified("slither", path, why, seconds)]
-        return broken, [_not_verified("cei", path, "Slither could not analyse the file", seconds)]
+        broken = [not_verified("slither", path, why, seconds)]
+        return broken, [not_verified("cei", path, "Slither could not analyse the file", seconds)]
     results = data.get("results", {})
     found: dict[str, list[Finding]] = {"slither": [], "cei": []}
     for result in results.get("detectors", []):
@@ -162,7 +162,7 @@ def slither(
     registered = {d.get("check") for d in results.get("list-detectors", [])}
     missing = "" if CEI in registered else f"the {CEI} detector is not registered in Slither (plugin entry point)"
     missing = missing or _cei_excluded(config)
-    found["cei"].append(_not_verified("cei", path, missing, seconds) if missing else _analysed("cei", path, seconds))
+    found["cei"].append(not_verified("cei", path, missing, seconds) if missing else _analysed("cei", path, seconds))
     return found["slither"], found["cei"]
 
 
@@ -199,19 +199,21 @@ def mythril(
     depth: int = 2,
     modules: list[str] | None = None,
     contract: str = "",
+    limit: int | None = None,
 ) -> list[Finding]:
     """Mythril on ``path`` in its own environment, offline, compiled by ``$SOLC`` as Slither's run was.
 
     "analysed" only when Mythril demonstrably finished every contract it was given: a compile
     error, a crash (its ``meta.logs``), an odd exit code, no contract, or any contract cut short
-    by its timeout is ``not_verified`` with the reason.
+    by its timeout is ``not_verified`` with the reason. ``limit``: the wall-clock seconds the run may
+    take (default: four execution timeouts and two minutes).
     """
     myth = myth_executable()
     if myth is None:
-        return [_not_verified("mythril", path, "Mythril is not installed (tox env `mythril`; $FAIRWATT_MYTH)", 0)]
+        return [not_verified("mythril", path, "Mythril is not installed (tox env `mythril`; $FAIRWATT_MYTH)", 0)]
     python = mythril_python(myth)
     if python is None:
-        return [_not_verified("mythril", path, f"cannot tell which Python runs {myth}", 0)]
+        return [not_verified("mythril", path, f"cannot tell which Python runs {myth}", 0)]
     settings: dict[str, object] = {"optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS}}
     if compiler.package is None:
         settings["evmVersion"] = EVM_VERSION
@@ -223,12 +225,12 @@ def mythril(
         command = [python, str(LAUNCHER), str(myth), "analyze", target, "--solc-json", str(settings_file)]
         command += ["-o", "jsonv2", "--execution-timeout", str(execution_timeout), "-t", str(depth)]
         command += ["-m", ",".join(modules)] if modules else []
-        limit = execution_timeout * 4 + 120
+        limit = limit or execution_timeout * 4 + 120
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=limit, env=compiler.env(), cwd=work)
         except subprocess.TimeoutExpired:
             why = f"Mythril did not finish in its wall-clock limit of {limit} s"
-            return [_not_verified("mythril", path, why, time.perf_counter() - start)]
+            return [not_verified("mythril", path, why, time.perf_counter() - start)]
     seconds = time.perf_counter() - start
     return read_mythril(path, done.returncode, done.stdout, done.stderr, seconds)
 
@@ -252,7 +254,7 @@ def read_mythril(path: Path, returncode: int, stdout: str, stderr: str, seconds:
         reports = None
     if not isinstance(reports, list) or not reports:
         why = f"Mythril exited with {returncode} without a report: " + (stderr or stdout or "no output")[-1500:]
-        return [_not_verified("mythril", path, why, seconds)]
+        return [not_verified("mythril", path, why, seconds)]
     findings, problems = [], []
     for report in reports:
         for issue in report.get("issues", []):
@@ -263,7 +265,7 @@ def read_mythril(path: Path, returncode: int, stdout: str, stderr: str, seconds:
                     title=f"SWC-{swc}: {issue['description']['head']}",
                     status=Status.VIOLATION,
                     impact=IMPACTS.get(issue.get("severity", ""), Impact.INFORMATIONAL),
-                    location=str(path),
+                    location=_issue_location(path, report, issue),
                     evidence=issue["description"]["tail"],
                     swc=swc,
                     seconds=seconds,
@@ -282,10 +284,29 @@ def read_mythril(path: Path, returncode: int, stdout: str, stderr: str, seconds:
             problems.append(f"{record['contract']} cut short by its {record['cut_short']}")
         elif not record["finished"]:
             problems.append(f"{record['contract']}: Mythril aborted its analysis")
+        elif record.get("open_states") == 0:
+            problems.append(f"{record['contract']}: its creation transaction left no state to call (nothing analysed)")
     if problems:
-        return findings + [_not_verified("mythril", path, why, seconds) for why in problems]
+        return findings + [not_verified("mythril", path, why, seconds) for why in problems]
     names = ", ".join(r["contract"] for r in records or [])
     return findings + [_analysed("mythril", path, seconds, names)]
+
+
+def _issue_location(path: Path, report: dict, issue: dict) -> str:
+    """``path#Ln``: the line of the issue's first source location (solc's byte offsets), else ``path``.
+    Mythril's file index in ``sourceMap`` does not follow its ``sourceList`` (seen: index 2 of a
+    one-file list, offsets in that file), so the offset is read in ``path`` when the list names it."""
+    if not any(Path(name).name == path.name for name in report.get("sourceList", [])):
+        return str(path)
+    for location in issue.get("locations", []):
+        start = str(location.get("sourceMap", "")).split(":")[0]
+        if start.isdigit():
+            try:
+                line = path.read_bytes().count(b"\n", 0, int(start)) + 1
+            except OSError:
+                break
+            return f"{path}#L{line}"
+    return str(path)
 
 
 def _analysed(tool: str, path: Path, seconds: float, contracts: str = "") -> Finding:
@@ -301,7 +322,8 @@ def _analysed(tool: str, path: Path, seconds: float, contracts: str = "") -> Fin
     )
 
 
-def _not_verified(tool: str, path: Path, why: str, seconds: float) -> Finding:
+def not_verified(tool: str, path: Path, why: str, seconds: float) -> Finding:
+    """``tool`` did not finish on ``path`` (or never ran), for the reason ``why``: nothing is known."""
     return Finding(
         check=tool,
         title=f"{path.name} not verified: {why.strip().splitlines()[-1][:200]}",

@@ -1,0 +1,151 @@
+"""``fairwatt scan`` on the labelled reentrancy corpora, side by side with raw Slither and raw Mythril.
+
+Corpora (read from ../shared/corpora, never copied): SolidiFI's injected-reentrancy contracts, each
+``buggy_N.sol`` labelled by ``BugLog_N.csv`` (first line and length of every injected bug), and the
+not-so-smart-contracts reentrancy examples (DAO.sol and Reentrancy.sol are vulnerable, labelled per
+file). A label is found by a tool when one of its reentrancy findings (Slither's ``reentrancy-*``,
+fairwatt-cei, Mythril's SWC-107) names a line inside it.
+
+Prints, for the scan (every core, reentrancy modules, ``--budget``) and for the raw tools (Slither,
+then Mythril with every module on the whole file, one file after the other, on ``--raw-files`` of the
+files): recall per tool and for the union, wall time, and the load average.
+
+    python benchmarks/scan.py [--budget 600] [--raw-files 4] [--mythril-timeout 60] [--jobs N] [--json F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from verify import scan
+from verify.checks.static import scanners
+from verify.toolchain.compiler import ROOT
+
+CORPORA = ROOT.parent / "shared" / "corpora"
+SOLIDIFI = CORPORA / "solidifi-reentrancy"
+NSSC = CORPORA / "not-so-smart-reentrancy"
+NSSC_VULNERABLE = {"DAO.sol", "Reentrancy.sol"}
+LINES = re.compile(r"\.sol#L?(\d+)(?:-L?(\d+))?")
+TOOLS = ("slither", "fairwatt-cei", "mythril")
+
+
+def labels() -> dict[Path, list[tuple[int, int]]]:
+    """Per vulnerable file, its labelled line ranges (a whole-file range for not-so-smart-contracts)."""
+    out: dict[Path, list[tuple[int, int]]] = {}
+    for log in sorted(SOLIDIFI.glob("BugLog_*.csv")):
+        source = SOLIDIFI / log.name.replace("BugLog_", "buggy_").replace(".csv", ".sol")
+        with log.open() as rows:
+            out[source.resolve()] = [
+                (int(r["loc"]), int(r["loc"]) + int(r["length"]) - 1) for r in csv.DictReader(rows)
+            ]
+    for name in NSSC_VULNERABLE:
+        out[(NSSC / name).resolve()] = [(1, 10**9)]
+    return out
+
+
+def reentrancy(tool: str, finding: dict) -> bool:
+    if finding["status"] != "violation":
+        return False
+    if tool == "slither":
+        return finding["data"].get("tool_check", "").startswith("reentrancy")
+    return tool == "fairwatt-cei" or finding["swc"] == "107"
+
+
+def hits(tool: str, findings: list[dict], ranges: list[tuple[int, int]]) -> set[int]:
+    """The labels (indexes into ``ranges``) that one of ``findings`` names a line of."""
+    found = set()
+    for f in findings:
+        if not reentrancy(tool, f):
+            continue
+        for m in LINES.finditer(f["location"] + "\n" + f["evidence"]):
+            start, end = int(m[1]), int(m[2] or m[1])
+            found |= {i for i, (lo, hi) in enumerate(ranges) if start <= hi and lo <= end}
+    return found
+
+
+def recall(report: dict, truth: dict[Path, list[tuple[int, int]]], files: list[Path]) -> dict[str, str]:
+    """Found/labelled per tool and for the union, over ``files``."""
+    total = sum(len(truth[f]) for f in files if f in truth)
+    found = {tool: 0 for tool in (*TOOLS, "union")}
+    for file in files:
+        if file not in truth:
+            continue
+        tools = report.get(str(file), {}).get("tools", {})
+        each = {tool: hits(tool, tools.get(tool, []), truth[file]) for tool in TOOLS}
+        for tool, labels_hit in each.items():
+            found[tool] += len(labels_hit)
+        found["union"] += len(set().union(*each.values()))
+    return {tool: f"{n}/{total} ({n / max(total, 1):.0%})" for tool, n in found.items()}
+
+
+def not_verified(report: dict) -> dict[str, int]:
+    """Files each tool left not verified (and files no tool analysed)."""
+    out = {tool: 0 for tool in (*TOOLS, "no tool")}
+    for result in report.values():
+        tools = result.get("tools", {})
+        analysed = False
+        for tool in TOOLS:
+            if any(f["status"] == "not_verified" for f in tools.get(tool, [])):
+                out[tool] += 1
+            analysed |= any(f["status"] == "passed" for f in tools.get(tool, []))
+        out["no tool"] += not analysed
+    return out
+
+
+def raw(files: list[Path], mythril_timeout: int) -> tuple[dict, float]:
+    """Slither, then Mythril (every module, whole file), one file after the other."""
+    report: dict[str, dict] = {}
+    start = time.perf_counter()
+    for file in files:
+        try:
+            choice = scan.compiler_for(file)
+        except scan.ScanError as exc:
+            report[str(file)] = {"error": str(exc)}
+            continue
+        slither, cei = scanners.slither(file, choice.compiler)
+        mythril = scanners.mythril(file, choice.compiler, execution_timeout=mythril_timeout)
+        tools = {"slither": slither, "fairwatt-cei": cei, "mythril": mythril}
+        report[str(file)] = {"tools": {tool: [f.to_json() for f in found] for tool, found in tools.items()}}
+        print(f"  raw {file.name}: {time.perf_counter() - start:.0f} s so far", flush=True)
+    return report, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=600)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--mythril-timeout", type=int, default=60)
+    parser.add_argument("--raw-files", type=int, default=4, help="files the raw tools run on (0: none)")
+    parser.add_argument("--json", type=Path, default=Path(tempfile.gettempdir()) / "fairwatt-bench-scan.json")
+    args = parser.parse_args()
+    truth = labels()
+    files = scan.targets([SOLIDIFI, NSSC])
+    print(f"{len(files)} files, {sum(map(len, truth.values()))} labels; load average {os.getloadavg()}")
+    start = time.perf_counter()
+    report = scan.scan(
+        [SOLIDIFI, NSSC], mythril_timeout=args.mythril_timeout, out=args.json, jobs=args.jobs, budget=args.budget
+    )
+    seconds = time.perf_counter() - start
+    print(f"scan: {seconds:.0f} s (budget {args.budget:g} s, {args.jobs} jobs); load average {os.getloadavg()}")
+    print(f"  recall, every file: {recall(report, truth, files)}")
+    print(f"  not verified (files): {not_verified(report)}")
+    if args.raw_files:
+        sample = files[: args.raw_files]
+        raw_report, raw_seconds = raw(sample, args.mythril_timeout)
+        print(f"raw Slither + Mythril in sequence on {len(sample)} files: {raw_seconds:.0f} s")
+        print(f"  raw recall on them: {recall(raw_report, truth, sample)}")
+        print(f"  scan recall on them: {recall(report, truth, sample)}")
+        print(f"  raw not verified (files): {not_verified(raw_report)}")
+        estimate = raw_seconds / len(sample) * len(files)
+        print(f"  raw, extrapolated to all {len(files)} files: {estimate:.0f} s = {estimate / seconds:.1f}x the scan")
+    print(f"load average at the end {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
