@@ -201,10 +201,6 @@ class Outcome:
     seconds: float = 0.0
 
 
-CRASH = "halmos raised an exception"
-"""halmos's exit code 5: seen once on a loaded machine and not again on the same tree."""
-
-
 def verdict(result: dict) -> Outcome:
     """One entry of halmos's ``--json-output``: exit code 0 with no loop cut short is proved, 1 refuted."""
     seconds = (result.get("time") or [0])[0] / 1e3 if result.get("time") else 0.0
@@ -214,7 +210,7 @@ def verdict(result: dict) -> Outcome:
     if code == 1:
         models = [m.get("model") for m in result.get("models") or []]
         return Outcome(Status.REFUTED, json.dumps(models[:1], indent=1, default=str), seconds)
-    names = {2: "solver timeout", 3: "stuck", 4: "every path reverts", 5: CRASH}
+    names = {2: "solver timeout", 3: "stuck", 4: "every path reverts", 5: "halmos raised an exception"}
     why = names.get(code, f"exit code {code}") if code else f"loop bound {LOOP} reached: paths left unexplored"
     return Outcome(Status.NOT_VERIFIED, why, seconds)
 
@@ -227,7 +223,11 @@ def run_halmos(contracts: list[str], timeout: float = TIMEOUT, root: Path = ROOT
     halmos = halmos_executable()
     if halmos is None:
         raise RuntimeError("halmos is not installed (tox env `halmos`; $FAIRWATT_HALMOS)")
-    env = dict(os.environ, PATH=f"{root / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    # forge from node_modules; halmos's own environment before ours: halmos runs the `z3` executable it finds
+    # on PATH to check counterexamples, and the test environment's z3 (another version) makes it crash
+    own = [str(root / "node_modules" / ".bin"), str(Path(halmos).parent)]
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["PATH"] = os.pathsep.join([*own, os.environ.get("PATH", "")])
     # forge's configuration lives beside the harnesses, not at the root, where Slither (crytic-compile)
     # would take the repository for a Foundry project
     env["FOUNDRY_CONFIG"] = str(FOUNDRY_CONFIG)
@@ -272,9 +272,6 @@ class BytecodeProofs(Check):
                 write_twins(twins, ctx.contracts)
                 names = sorted({o.harness for o in OBLIGATIONS} | {t.harness + t.suffix for t in twins.values()})
                 outcomes = run_halmos(names, ctx.options.get("bytecode_seconds", TIMEOUT))
-                crashed = sorted({h for (h, _), o in outcomes.items() if o.evidence == CRASH})
-                if crashed:  # an exception inside halmos says nothing either way: one more run of those
-                    outcomes.update(run_halmos(crashed, ctx.options.get("bytecode_seconds", TIMEOUT)))
         except (RuntimeError, TwinError, OSError) as e:
             seconds = time.perf_counter() - start
             return [self._finding(o, Outcome(Status.NOT_VERIFIED, str(e)), None, seconds) for o in OBLIGATIONS]
