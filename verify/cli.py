@@ -280,10 +280,11 @@ def _vectors_args(p: argparse.ArgumentParser) -> None:
 @command("vectors", "write the reference model's test vectors (spec/vectors.md) as JSON", _vectors_args)
 def cmd_vectors(args: argparse.Namespace) -> int:
     from verify import vectors
+    from verify.trade import vectors as trade_vectors
 
-    paths = vectors.generate(args.out)
+    paths = vectors.generate(args.out) + trade_vectors.generate(args.out / "trade")
     steps = sum(len(json.loads(p.read_text())["steps"]) for p in paths)
-    print(f"wrote {len(paths)} vectors ({steps} steps) to {args.out}")
+    print(f"wrote {len(paths)} vectors ({steps} steps) to {args.out} (seeds 004 and 002: {args.out / 'trade'})")
     return 0
 
 

@@ -11,7 +11,7 @@ implementation's context) or a :class:`Derived` ciphertext (the adversary's copy
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,11 +297,11 @@ def scenarios() -> Iterator[Script]:
     yield from (script for _, script in scripts())
 
 
-def generate(out: Path) -> list[Path]:
-    """Write every scenario as ``out/<name>.json``."""
+def generate(out: Path, scripts: Iterable | None = None) -> list[Path]:
+    """Write every scenario (the auction's, unless ``scripts`` are given) as ``out/<name>.json``."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
-    for script in scenarios():
+    for script in scenarios() if scripts is None else scripts:
         path = out / f"{script.name}.json"
         path.write_text(json.dumps(script.case(), indent=1))
         paths.append(path)

@@ -8,7 +8,6 @@ terms, another chain). The replayer signs in its own deployment's domain.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -249,14 +248,10 @@ def scenarios() -> list[Script]:
 
 
 def generate(out: Path) -> list[Path]:
-    """Write every scenario as ``out/<name>.json``."""
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for script in scenarios():
-        path = out / f"{script.name}.json"
-        path.write_text(json.dumps(script.case(), indent=1))
-        paths.append(path)
-    return paths
+    """Write every scenario of the bilateral market and the energy accounts as ``out/<name>.json``."""
+    from verify import vectors
+
+    return vectors.generate(out, scenarios())
 
 
 # -- replaying ----------------------------------------------------------------------------------
