@@ -329,12 +329,17 @@ def proved(tmp_path_factory):
 
 @pytest.mark.slow
 def test_prove_json_lists_each_obligation_with_its_variant(proved):
-    resolved = [e for e in proved if e["params"] == "resolved"]
+    model = [e for e in proved if e["level"] == "model"]
+    resolved = [e for e in model if e["params"] == "resolved"]
     assert {e["id"] for e in resolved} == {cls.ID for cls in OBLIGATIONS}
     assert all(e["status"] == "proved" for e in resolved)
     for e in proved:
         assert set(e) >= {"id", "level", "status", "clause", "refuted_by", "variant_status", "seconds", "evidence"}
-        assert e["level"] == "model" and e["variant_status"] == "refuted" and e["refuted_by"] in VARIANTS
+    for e in model:
+        assert e["variant_status"] == "refuted" and e["refuted_by"] in VARIANTS
+    bytecode = [e for e in proved if e["level"] == "bytecode"]
+    assert len(bytecode) >= 6 and {e["level"] for e in proved} == {"model", "bytecode"}
+    assert all(e["status"] == "proved" and e["variant_status"] == "refuted" and e["refuted_by"] for e in bytecode)
     assert {e["clause"] for e in resolved} >= {
         "AUC-6",
         "AUC-7",
@@ -351,7 +356,9 @@ def test_prove_json_lists_each_obligation_with_its_variant(proved):
 @pytest.mark.slow
 def test_the_paper_literal_parameters_show_each_defect(proved):
     defects = {cls.ID: cls.PAPER_DEFECT for cls in discover().values() if getattr(cls, "PAPER_DEFECT", "")}
-    refuted = {e["id"] for e in proved if e["params"] == "paper-literal" and e["status"] == "refuted"}
+    refuted = {
+        e["id"] for e in proved if e["level"] == "model" and e["params"] == "paper-literal" and e["status"] == "refuted"
+    }
     assert refuted == set(defects)
     assert {"ERR-1", "ERR-2", "ERR-4", "ERR-5"} <= set(defects.values())
     zero = next(e for e in proved if e["id"] == "prove-honest-seller-raises" and e["params"] == "paper-literal")
