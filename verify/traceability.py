@@ -49,11 +49,15 @@ def clauses_of(item: pytest.Item) -> list[str]:
 
 
 class Recorder:
-    """The pytest hooks: clause ids checked at collection, outcomes gathered per test."""
+    """The pytest hooks: clause ids checked at collection, outcomes gathered per test.
 
-    def __init__(self, path: Path | None):
-        self.path = path
-        self.tree = tree_hash() if path else ""
+    Under pytest-xdist the workers collect and run, and the controller gathers: each test carries its clause ids
+    in its reports' ``user_properties``, and only the process that is no worker writes the record.
+    """
+
+    def __init__(self, path: Path | None, worker: bool):
+        self.path = None if worker else path
+        self.tree = tree_hash() if self.path else ""
         self.clauses: dict[str, list[str]] = {}
         self.failed: set[str] = set()
         self.ran: set[str] = set()
@@ -65,9 +69,12 @@ class Recorder:
             if unknown:
                 raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.{MARKER} names no clause: {unknown}")
             if clauses_of(item):
-                self.clauses[item.nodeid] = clauses_of(item)
+                item.user_properties.append((MARKER, clauses_of(item)))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        for name, ids in report.user_properties:
+            if name == MARKER:
+                self.clauses[report.nodeid] = list(ids)
         if report.when == "call" and report.passed:
             self.ran.add(report.nodeid)
         elif report.failed:
@@ -93,4 +100,5 @@ class Recorder:
 
 def pytest_configure(config: pytest.Config) -> None:
     target = os.environ.get(ENV)
-    config.pluginmanager.register(Recorder(Path(target) if target else None), "fairwatt-clauses")
+    worker = hasattr(config, "workerinput")  # a pytest-xdist worker: the controller writes the record
+    config.pluginmanager.register(Recorder(Path(target) if target else None, worker), "fairwatt-clauses")

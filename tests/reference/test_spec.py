@@ -91,7 +91,7 @@ def test_skipped():
 """
 
 
-def run_marked(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
+def run_marked(tmp_path: Path, source: str, *options: str) -> subprocess.CompletedProcess:
     (tmp_path / "test_marked.py").write_text(source)
     env = dict(os.environ, **{traceability.ENV: str(tmp_path / "clauses.json")})
     argv = [
@@ -103,14 +103,16 @@ def run_marked(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
         "verify.traceability",
         "-p",
         "no:cacheprovider",
+        *options,
         "test_marked.py",
     ]
     return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.slow
-def test_the_plugin_records_per_clause_the_tests_that_passed(tmp_path):
-    done = run_marked(tmp_path, MARKED)
+@pytest.mark.parametrize("options", [(), ("-n", "2")], ids=["one process", "xdist workers"])
+def test_the_plugin_records_per_clause_the_tests_that_passed(tmp_path, options):
+    done = run_marked(tmp_path, MARKED, *options)
     assert done.returncode == 1, done.stdout  # test_fails fails
     record = json.loads((tmp_path / "clauses.json").read_text())
     assert record["passed"] == {"AUC-7": ["test_marked.py::test_passes"], "SET-1": ["test_marked.py::test_passes"]}
