@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 import multiprocessing as mp
+import os
 import shutil
 import signal
 import subprocess
@@ -237,14 +238,20 @@ def _not_verified(check: type[Check], why: str, evidence: str = "", seconds: flo
 
 
 def _save(key: str, outcome: Outcome, artifacts: Path) -> None:
+    """Written apart, then renamed into place: audits running at once may save the same key."""
     home = AUDIT_CACHE / key
-    if home.exists():
-        shutil.rmtree(home)
-    home.mkdir(parents=True)
-    (home / "findings.json").write_text(json.dumps([f.to_json() for f in outcome.findings]))
-    (home / "seconds").write_text(str(outcome.seconds))
+    draft = AUDIT_CACHE / f"{key}.{os.getpid()}.tmp"
+    shutil.rmtree(draft, ignore_errors=True)
+    draft.mkdir(parents=True)
+    (draft / "findings.json").write_text(json.dumps([f.to_json() for f in outcome.findings]))
+    (draft / "seconds").write_text(str(outcome.seconds))
     if artifacts.exists():
-        shutil.copytree(artifacts, home / "artifacts")
+        shutil.copytree(artifacts, draft / "artifacts")
+    shutil.rmtree(home, ignore_errors=True)
+    try:
+        draft.rename(home)
+    except OSError:  # another audit saved the same outcome in between
+        shutil.rmtree(draft, ignore_errors=True)
 
 
 def _load(key: str, check: type[Check], artifacts: Path) -> Outcome | None:

@@ -16,6 +16,7 @@ step.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -126,9 +127,10 @@ def install(version: str) -> scanners.Compiler:
     package = home / "node_modules" / "solc"
     with _GUARD:
         lock = _INSTALLING.setdefault(version, threading.Lock())
-    with lock:
+    home.mkdir(parents=True, exist_ok=True)
+    with lock, open(home / ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # other processes (scans, test workers) may install it at once
         if not (package / "soljson.js").exists():
-            home.mkdir(parents=True, exist_ok=True)
             _npm("install", "--prefix", str(home), f"solc@{version}", "--no-audit", "--no-fund", "--loglevel=error")
     return scanners.Compiler(version, package)
 
