@@ -105,8 +105,7 @@ def test_the_claim_family_is_registered_in_its_own_stage():
 def test_a_reference_claim_reports_passed_or_refuted_per_set(monkeypatch):
     findings = claims.RestoreClaim().run(Context(Path("."), Path("."), Path(".")))
     assert [f.status for f in findings] == [Status.PASSED, Status.REFUTED]
-    broken = staticmethod(lambda p: economics.Verdict(False, "m", "broken"))
-    monkeypatch.setattr(claims.RestoreClaim, "VERDICT", broken)
+    monkeypatch.setattr(economics, "restore_claim", lambda p: economics.Verdict(False, "m", "broken"))
     assert claims.RestoreClaim().run(Context(Path("."), Path("."), Path(".")))[0].status == Status.REFUTED
 
 

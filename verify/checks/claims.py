@@ -9,7 +9,6 @@ exhaustively over a stated family or by an exact bound; each finding states whic
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import ClassVar
 
 import z3
@@ -132,11 +131,11 @@ class _ReferenceClaim(ClaimCheck):
     PROVES: ClassVar[bool] = False
     """True when the verdict is an exact bound for every input (proved), not an exhaustive family (passed)."""
 
-    VERDICT: ClassVar[Callable[[Params], economics.Verdict]]
-    """The function of ``reference/economics.py`` that judges the claim."""
+    VERDICT: ClassVar[str]
+    """The name of the function of ``reference/economics.py`` that judges the claim."""
 
     def evaluate(self, p: Params) -> tuple[Status, str, str]:
-        v = type(self).VERDICT(p)
+        v: economics.Verdict = getattr(economics, self.VERDICT)(p)
         good = Status.PROVED if self.PROVES else Status.PASSED
         return (good if v.holds else Status.REFUTED), v.method, v.evidence
 
@@ -146,7 +145,7 @@ class RestoreClaim(_ReferenceClaim):
     CLAUSES = ("CLM-3", "SIM-1")
     DESCRIPTION = "Each repeated fraud drops reputation more steeply and takes more honest trades to restore."
     RECOMMENDATION = "Check z0 and c(n): a growth of x201 per honest trade restores any fraud in two trades."
-    VERDICT = staticmethod(economics.restore_claim)
+    VERDICT = "restore_claim"
 
 
 class NewSellerClaim(_ReferenceClaim):
@@ -155,7 +154,7 @@ class NewSellerClaim(_ReferenceClaim):
     PROVES = True
     DESCRIPTION = "New or low-credit sellers may not post large orders; the largest takes several honest sales."
     RECOMMENDATION = "Check order_quantity_per_reputation, initial_reputation, the cap and z0."
-    VERDICT = staticmethod(economics.new_seller_claim)
+    VERDICT = "new_seller_claim"
 
 
 class CreditworthinessClaim(_ReferenceClaim):
@@ -164,4 +163,4 @@ class CreditworthinessClaim(_ReferenceClaim):
     DEPARTURE = "ERR-23"
     DESCRIPTION = "The buyer's reputation growth depends on the seller's creditworthiness (eq 5's sentence)."
     RECOMMENDATION = "Recorded as not adopted (ERR-23)."
-    VERDICT = staticmethod(economics.creditworthiness_claim)
+    VERDICT = "creditworthiness_claim"
