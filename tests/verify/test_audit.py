@@ -360,3 +360,19 @@ def test_a_cached_result_of_another_shape_is_run_again(tmp_path, monkeypatch):
         again = audit.run(CONTRACTS, tmp_path / "c", only=["fig7"])
         assert [o.cached for o in again.outcomes] == [False]
         assert [f.id for f in again.findings] == [f.id for f in first.findings]
+
+
+def test_the_proof_table_shows_model_and_bytecode_obligations_with_their_level(tmp_path):
+    model = Finding(check="prove-winner-highest", title="winner highest", status=Status.PROVED, impact=Impact.HIGH)
+    bytecode = Finding(
+        check="bytecode",
+        title="withdraw pays at most the pending balance",
+        status=Status.PROVED,
+        impact=Impact.HIGH,
+        data={"level": "bytecode", "obligation": "bytecode-withdraw"},
+    )
+    unrelated = finding(Status.PASSED)
+    result = audit.Audit(CONTRACTS, tmp_path, [audit.Outcome("x", "proofs", [model, bytecode, unrelated], 0)])
+    table = markdown.render(report_data(result)).split("## Proof obligations")[1].split("\n## ")[0]
+    assert "| prove-winner-highest | model |" in table and "| bytecode-withdraw | bytecode |" in table
+    assert "gas" not in table

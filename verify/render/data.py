@@ -60,7 +60,11 @@ def report_data(audit: Audit) -> dict:
         (f for f in findings if f.status in BAD or f.status == Status.ACCEPTED),
         key=lambda f: (-IMPACT_ORDER.index(f.impact), f.check, f.title),
     )
-    proofs = [f for f in findings if f.check.startswith("prove-") or f.check == "crosshair"]
+    proofs = [
+        f
+        for f in findings
+        if f.check.startswith("prove-") or f.check == "crosshair" or f.data.get("level") == "bytecode"
+    ]
     differential = next((f.data for f in findings if f.check == "differential" and f.data), {})
     attacks = [f for f in findings if f.check == "attacks"]
     gas = next((f.data["gas"] for f in findings if f.check == "gas" and "gas" in f.data), None)
