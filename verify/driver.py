@@ -16,6 +16,7 @@ from eth_abi import encode
 from eth_utils import keccak
 
 from reference.quotes import Ciphertext, Point
+from verify.toolchain.abi import decoder, encoder
 from verify.toolchain.chain import Chain, Outcome
 from verify.toolchain.compiler import CONTRACTS, Artifact, compile_tree
 
@@ -33,6 +34,20 @@ def link(below: bytes, bidder: str, ciphertext: Ciphertext) -> bytes:
     return keccak(data)[:28]
 
 
+@dataclass(frozen=True)
+class Observed:
+    """A market's observable state as its views return it, read in one call."""
+
+    balance: int
+    """The market's ether."""
+    orders: tuple[bytes, ...]
+    """``getOrder(i)``'s return data for every order."""
+    users: tuple[bytes, ...]
+    """``getUser(account)``'s return data for each account asked for."""
+    ether: tuple[int, ...]
+    """Each account's ether."""
+
+
 @dataclass
 class ContractMarket:
     """A market contract on an in-process chain."""
@@ -46,6 +61,9 @@ class ContractMarket:
     proxies: dict[str, object] = field(default_factory=dict)
     """Contract accounts (address -> web3 contract) that act through their own forwarding functions
     ``bid``, ``pay``, ``confirm`` and ``withdraw``; the operator sends (and funds) those transactions."""
+    reader: object = None
+    """A ``StateReader`` (``verify/differential/mocks``): the whole observable state in one call."""
+    _last_read: tuple[tuple, Observed] | None = None
 
     @classmethod
     def deploy(
@@ -174,6 +192,10 @@ class ContractMarket:
     def user(self, account: str) -> dict:
         return dict(zip(self._fields("getUser"), self.chain.call(self.functions.getUser(account)), strict=True))
 
+    def view_fields(self, function: str) -> list[str]:
+        """The names of view ``function``'s struct fields, as the implementation's ABI declares them."""
+        return list(self._fields(function))
+
     def _fields(self, function: str) -> list[str]:
         """The names of a view's struct fields, read from the ABI once per driver."""
         cache = self.__dict__.setdefault("_field_names", {})
@@ -183,6 +205,52 @@ class ContractMarket:
 
     def balance(self) -> int:
         return self.chain.balance(self.address)
+
+    def read_state(self, accounts: list[str]) -> Observed:
+        """The market's ether, every order's and ``accounts``' raw view data, and their ether: one call,
+        made again only once the chain has moved (:attr:`Chain.moves`): a reverted transaction leaves the
+        chain, its clock included, exactly where it was, so the last read still stands."""
+        if self.reader is None:
+            raise RuntimeError("no StateReader deployed beside the market (build_world deploys one)")
+        key = (self.chain.moves, tuple(accounts))
+        if self._last_read is not None and self._last_read[0] == key:
+            return self._last_read[1]
+        self._last_read = key, self._read(accounts)
+        return self._last_read[1]
+
+    def _read(self, accounts: list[str]) -> Observed:
+        blob = self.chain.call(self.reader.functions.read(self.address, tuple(accounts)))  # type: ignore[attr-defined]
+        at = 64
+
+        def take() -> bytes:
+            nonlocal at
+            size = int.from_bytes(blob[at : at + 32], "big")
+            data, at = blob[at + 32 : at + 32 + size], at + 32 + -(-size // 32) * 32
+            return data
+
+        orders = tuple(take() for _ in range(int.from_bytes(blob[32:64], "big")))
+        users, ether = [], []
+        for _ in accounts:
+            users.append(take())
+            ether.append(int.from_bytes(blob[at : at + 32], "big"))
+            at += 32
+        return Observed(int.from_bytes(blob[:32], "big"), orders, tuple(users), tuple(ether))
+
+    def decode_order(self, raw: bytes) -> dict:
+        """``getOrder``'s raw return data by field name, as :meth:`order` gives it."""
+        return dict(zip(self._fields("getOrder"), decoder(self.functions.getOrder.returns)(raw)[0], strict=True))
+
+    def encode_order(self, view: dict) -> bytes:
+        """``view`` (by field name, as :meth:`decode_order` gives it) encoded as ``getOrder`` returns it."""
+        return encoder(self.functions.getOrder.returns)((tuple(view[n] for n in self._fields("getOrder")),))
+
+    def encode_user(self, view: dict) -> bytes:
+        """``view`` (by field name, as :meth:`decode_user` gives it) encoded as ``getUser`` returns it."""
+        return encoder(self.functions.getUser.returns)((tuple(view[n] for n in self._fields("getUser")),))
+
+    def decode_user(self, raw: bytes) -> dict:
+        """``getUser``'s raw return data by field name, as :meth:`user` gives it."""
+        return dict(zip(self._fields("getUser"), decoder(self.functions.getUser.returns)(raw)[0], strict=True))
 
     def bid_context(self, order_id: int, bidder: str) -> int:
         """The context the implementation opens ``bidder``'s quotes for ``order_id`` in (QUO-5)."""

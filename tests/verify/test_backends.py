@@ -5,11 +5,14 @@ import random
 
 import pytest
 from eth_abi import decode, encode
+from eth_abi.exceptions import EncodingError
 
+from reference.quotes import public_key
 from verify import gas, vectors
 from verify.cli import main
+from verify.differential.machine import artifacts_with_mocks, build_world
 from verify.driver import ContractMarket
-from verify.toolchain.abi import decoder
+from verify.toolchain.abi import decoder, encoder
 from verify.toolchain.chain import Chain, checksum
 from verify.toolchain.compiler import CONTRACTS
 from verify.toolchain.node import NodeError, anvil, backend
@@ -39,14 +42,42 @@ def _checksummed(value):
     return checksum(value) if isinstance(value, str) and value.startswith("0x") else value
 
 
-def test_the_fast_decoder_agrees_with_eth_abi_and_rejects_short_data():
+def test_the_fast_decoder_and_encoder_agree_with_eth_abi_and_reject_bad_data():
     rng = random.Random(7)
     for _ in range(200):
         types = tuple(rng.sample(TYPES, rng.randrange(1, len(TYPES))))
-        data = encode(list(types), [_value(t, rng) for t in types])
+        values = [_value(t, rng) for t in types]
+        data = encode(list(types), values)
         assert decoder(types)(data) == _checksummed(decode(list(types), data))
+        assert encoder(types)(tuple(values)) == data
     with pytest.raises(ValueError):
         decoder(("uint256", "uint256"))(bytes(40))
+    for typ, bad in (("uint8", 256), ("uint256", -1), ("address", "0xabc"), ("bool", 1), ("bytes2", b"abc")):
+        with pytest.raises(EncodingError):  # eth-abi's own error, as before
+            encoder((typ,))((bad,))
+
+
+def test_one_read_gives_what_each_view_gives_and_is_made_again_only_when_the_chain_moved():
+    world = build_world(artifacts_with_mocks(CONTRACTS), "pyrevm")
+    market, chain = world.contract, world.contract.chain
+    accounts = list(world.actors.values())
+    assert market.register_user(market.operator, accounts[0]).ok
+    assert market.post_order(accounts[0], 1000, 10**9, 10**15, public_key(5)).ok
+    state = market.read_state(accounts)
+    assert [market.decode_order(raw) for raw in state.orders] == [market.order(0)]
+    assert [market.decode_user(raw) for raw in state.users] == [market.user(a) for a in accounts]
+    assert state.ether == tuple(chain.balance(a) for a in accounts) and state.balance == market.balance()
+    moves = chain.moves
+    rejected = market.register_user(market.operator, accounts[0])
+    assert not rejected.ok and not rejected.mined and chain.moves == moves
+    assert market.read_state(accounts) is state  # a revert moved nothing: the last read stands
+    assert market._read(accounts) == state  # and reading again gives the same bytes
+    market.at_time(chain.pending_timestamp() + 100)
+    assert chain.moves == moves + 1 and market.read_state(accounts) is not state
+    assert market.register_user(market.operator, accounts[1]).mined and chain.moves == moves + 2
+    assert market.read_state(accounts).users[1] != state.users[1]
+    market.revert(world.snapshot)
+    assert chain.moves == moves + 3 and market.read_state(accounts).orders == ()
 
 
 @pytest.fixture(scope="module")

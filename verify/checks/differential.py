@@ -27,6 +27,11 @@ ACTION_CLAUSES = {
 """The clause each action's rules live in: a difference in an action breaks that clause."""
 
 
+DEPTH = 100
+"""Runs per ``--examples``: the campaign on pyrevm with its own driver does in the same wall time a
+hundred times the runs it did on eth-tester under hypothesis (``benchmarks/differential.py``)."""
+
+
 def clause_of(message: str) -> str:
     """The clause of the first action named in a difference report (SET-6 for an invariant)."""
     for action in re.findall(r"\b([a-z]+(?:_[a-z]+)*)\b", message):
@@ -46,7 +51,7 @@ class DifferentialCheck(Check):
     )
 
     def run(self, ctx: Context) -> list[Finding]:
-        examples = int(ctx.options.get("examples", 30))
+        examples = int(ctx.options.get("examples", 30)) * DEPTH
         report = campaign.run(examples, ctx.contracts, steps=40, replay_dir=ctx.out / "replays", shrinks=200)
         stats = {k: v for k, v in report.to_json().items() if k != "failures"}
         if not report.failures:

@@ -1,11 +1,14 @@
 """Run the differential campaign and report it: ``fairwatt diff``.
 
-A failure is shrunk by hypothesis and written out as a replayable pytest file: the printed program of
-the failing run, wrapped in a test that rebuilds the same world.
+The state machine's rules are run by the seeded driver (:mod:`verify.differential.driver`). A failure
+is shrunk and written out as a replayable pytest file: the program of the failing run, as hypothesis
+prints one, wrapped in a test that rebuilds the same world.
 """
 
 from __future__ import annotations
 
+import gc
+import random
 import re
 import time
 from collections.abc import Iterator
@@ -13,10 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis.internal.conjecture import engine
-from hypothesis.stateful import run_state_machine_as_test
 
+from verify.differential.driver import Driver
 from verify.differential.machine import artifacts_with_mocks, build_world, machine
 from verify.toolchain.chain import FAST
 from verify.toolchain.compiler import CONTRACTS
@@ -51,6 +53,8 @@ class Report:
     reached: list[str] = field(default_factory=list)
     engine: str = FAST
     """The chain backend the contracts ran on."""
+    seed: int = 0
+    """The driver's seed: the same seed runs the same steps."""
 
     @property
     def steps_per_second(self) -> float:
@@ -61,23 +65,13 @@ class Report:
             "contracts": self.contracts,
             "examples": self.examples,
             "engine": self.engine,
+            "seed": self.seed,
             "steps": self.steps,
             "seconds": round(self.seconds, 2),
             "steps_per_second": self.steps_per_second,
             "failures": self.failures,
             "statuses_reached": self.reached,
         }
-
-
-def program_of(error: BaseException) -> str:
-    """The shrunk failing program hypothesis attached to ``error`` (its ``state = ...`` lines)."""
-    notes = "\n".join(getattr(error, "__notes__", []))
-    lines = notes.splitlines()
-    start = next((i for i, line in enumerate(lines) if line.startswith("state = ")), None)
-    if start is None:
-        return ""
-    end = next((i for i in range(start, len(lines)) if lines[i].startswith("state.teardown()")), len(lines) - 1)
-    return "\n".join(lines[start : end + 1])
 
 
 def replay_file(program: str, message: str, contracts: Path, name: str, backend: str = FAST) -> str:
@@ -96,7 +90,8 @@ def replay_file(program: str, message: str, contracts: Path, name: str, backend:
 @contextmanager
 def shrink_limit(shrinks: int) -> Iterator[None]:
     """Hypothesis stops shrinking after ``shrinks`` successful shrinks, never on the clock: the same
-    failure shrinks to the same program on an idle or a loaded machine."""
+    failure shrinks to the same program on an idle or a loaded machine (for the campaigns hypothesis
+    runs, such as the bilateral market's; this one shrinks with its own driver)."""
     caps = engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS
     engine.MAX_SHRINKS, engine.MAX_SHRINKING_SECONDS = shrinks, 10**9
     try:
@@ -115,7 +110,8 @@ def run(
     backend: str = FAST,
     artifacts: dict | None = None,
 ) -> Report:
-    """Run ``examples`` random action sequences of up to ``steps`` steps against ``contracts``.
+    """Run ``examples`` random action sequences of ``steps`` steps against ``contracts``, up to the first
+    failure; ``seed`` None draws a seed (reported). ``steps`` and ``seconds`` are those of the search.
 
     Shrinking a failure stops after ``shrinks`` successful shrinks, never on the clock, so the same
     failure shrinks to the same program on an idle or a loaded machine; 0 skips shrinking. ``backend``
@@ -123,31 +119,27 @@ def run(
     ``contracts`` already compiled with the mocks.
     """
     world = build_world(artifacts or artifacts_with_mocks(contracts), backend)
-    report = Report(contracts=str(contracts), examples=examples, engine=backend)
-    config = settings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        deadline=None,
-        derandomize=seed is not None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,  # one failure, shrunk, rather than an ExceptionGroup of several
-        phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrinks else []),
-    )
+    seed = random.SystemRandom().randrange(2**32) if seed is None else seed
+    report = Report(contracts=str(contracts), examples=examples, engine=backend, seed=seed)
+    driver = Driver(machine(world))
+    rng = random.Random(seed)
+    gc.collect()
+    gc.freeze()  # the collector no longer walks every object the libraries loaded, thousands of times a run
     start = time.perf_counter()
     try:
-        with shrink_limit(shrinks):
-            run_state_machine_as_test(machine(world), settings=config)
-    except AssertionError as error:  # a Mismatch, or a broken invariant
-        program = program_of(error)
-        failure = {"error": f"{type(error).__name__}: {error}", "program": program}
-        if replay_dir is not None and program:
+        failure = next((f for _ in range(examples) if (f := driver.run(rng, steps)) is not None), None)
+    finally:
+        gc.unfreeze()
+    report.seconds, report.steps = time.perf_counter() - start, world.steps
+    if failure is not None:
+        shrunk = driver.shrink(failure, shrinks)
+        program = driver.program(shrunk)
+        found = {"error": f"{type(shrunk.error).__name__}: {shrunk.error}", "program": program}
+        if replay_dir is not None:
             replay_dir.mkdir(parents=True, exist_ok=True)
             path = replay_dir / "test_replay_differential_failure.py"
-            path.write_text(replay_file(program, failure["error"], contracts, "differential_failure", backend))
-            failure["replay"] = str(path)
-        report.failures.append(failure)
-    report.seconds = time.perf_counter() - start
-    report.steps = world.steps
+            path.write_text(replay_file(program, found["error"], contracts, "differential_failure", backend))
+            found["replay"] = str(path)
+        report.failures.append(found)
     report.reached = sorted(s.name for s in world.reached)
     return report

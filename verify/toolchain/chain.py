@@ -23,7 +23,7 @@ from eth_abi import decode, encode
 from eth_keys import keys
 from eth_utils import keccak, to_checksum_address
 
-from verify.toolchain.abi import decoder
+from verify.toolchain.abi import decoder, encoder
 from verify.toolchain.compiler import Artifact
 
 PANIC = bytes.fromhex("4e487b71")
@@ -74,6 +74,9 @@ class Outcome:
     """Wei the sender paid for gas."""
     value: Any = None
     """For a deployment, the deployed :class:`Contract`; else the transaction hash when there is one."""
+    mined: bool = False
+    """Whether a block was mined for it: every success, and a failure only when the transaction was sent
+    although its dry run passed; a revert is never mined (the chain stays exactly where it was)."""
 
 
 # -- ABI ---------------------------------------------------------------------------------------
@@ -125,6 +128,7 @@ class _Function:
         self.address, self.entry = address, entry
         self.selector = keccak(text=_signature(entry))[:4]
         self.types = _types(entry)
+        self.encode = encoder(tuple(self.types))
         self.returns = tuple(_types({"inputs": entry.get("outputs", [])}))
         self.calls: dict[tuple, Call] = {}
         """Calls already encoded, by their (hashable) arguments: views are read again every step."""
@@ -133,7 +137,7 @@ class _Function:
         try:
             return self.calls[args]
         except (KeyError, TypeError):  # TypeError: a list among the arguments
-            call = Call(self.address, self.entry, self.selector + encode(self.types, args), self.returns)
+            call = Call(self.address, self.entry, self.selector + self.encode(args), self.returns)
         try:
             if len(self.calls) < 4096:
                 self.calls[args] = call
@@ -196,8 +200,16 @@ class Chain:
         self.accounts: list[str] = [k.public_key.to_checksum_address() for k in self.keys]
         self.chain_id: int = CHAIN_ID
         """What ``chainid()`` returns in a contract: part of every sealed quote's context (QUO-5)."""
+        self.latest = self.number = 0
+        """Timestamp and number of the latest block, where the engine keeps the clock itself."""
+        self.nonces: dict[str, int] = {}
+        """Each sender's next nonce, where the engine counts them itself."""
+        self.moves = 0
+        """How often the chain moved (a block mined, the clock set, a snapshot reverted to): two reads
+        at the same count read the same state. A revert is no move: it is never mined."""
+        self._snapshots: list[tuple[Any, int, int, dict[str, int]]] = []
         self._errors: dict[bytes, tuple[str, list[str]]] = {}
-        self._events: dict[bytes, tuple[dict, list[str]]] = {}
+        self._events: dict[bytes, _EventLayout] = {}
 
     @property
     def real_gas(self) -> bool:
@@ -214,27 +226,51 @@ class Chain:
         """The return data of a read-only call at the latest block."""
         raise NotImplementedError
 
+    def _mine_empty(self, timestamp: int) -> None:
+        """Mine an empty block at ``timestamp`` (engines that keep the clock in ``latest``, ``number``)."""
+        raise NotImplementedError
+
+    # -- the clock: the latest block's ``latest`` timestamp and ``number``; each mined transaction one
+    # block, one second later (engines whose node keeps the clock, eth-tester, override these three)
+
     def now(self) -> int:
         """Timestamp of the latest block."""
-        raise NotImplementedError
+        return self.latest
 
     def pending_timestamp(self) -> int:
         """The timestamp the next transaction will execute at."""
-        raise NotImplementedError
+        return self.latest + 1
 
     def time_travel(self, timestamp: int) -> None:
-        """Make the next transaction execute at ``timestamp`` (later than the pending one)."""
-        raise NotImplementedError
+        """Make the next transaction execute at ``timestamp`` (later than the pending one): like
+        eth-tester, an empty block is mined just before it."""
+        if timestamp <= self.latest:
+            raise ValueError(f"time travel to {timestamp}: the chain is already at {self.latest}")
+        self._mine_empty(timestamp - 1)
+        self.latest, self.number = timestamp - 1, self.number + 1
+        self.moves += 1
 
     def balance(self, address: str) -> int:
         raise NotImplementedError
 
-    def snapshot(self) -> Any:
-        """A snapshot to :meth:`revert` to, once, newest first."""
+    def _take_snapshot(self) -> Any:
+        """The engine's own snapshot (with :meth:`_restore`, for engines that keep the clock)."""
         raise NotImplementedError
 
-    def revert(self, snapshot: Any) -> None:
+    def _restore(self, snapshot: Any) -> None:
         raise NotImplementedError
+
+    def snapshot(self) -> Any:
+        """A snapshot to :meth:`revert` to, once, newest first."""
+        self._snapshots.append((self._take_snapshot(), self.latest, self.number, dict(self.nonces)))
+        return len(self._snapshots) - 1
+
+    def revert(self, snapshot: Any) -> None:
+        if snapshot != len(self._snapshots) - 1:
+            raise ValueError(f"{self.ENGINE} reverts snapshots newest first, once each: {snapshot} is not the newest")
+        engine, self.latest, self.number, self.nonces = self._snapshots.pop()
+        self._restore(engine)
+        self.moves += 1
 
     def close(self) -> None:
         """Release what the engine holds (nothing, for the in-process ones)."""
@@ -246,7 +282,7 @@ class Chain:
             if entry["type"] == "error":
                 self._errors[keccak(text=_signature(entry))[:4]] = (entry["name"], _types(entry))
             elif entry["type"] == "event":
-                self._events[keccak(text=_signature(entry))] = (entry, _types(entry))
+                self._events[keccak(text=_signature(entry))] = _EventLayout.of(entry)
 
     def deploy(self, artifact: Artifact, *args: Any, sender: str | None = None, value: int = 0) -> Outcome:
         """Deploy ``artifact``; ``Outcome.value`` is the :class:`Contract` on success."""
@@ -254,9 +290,12 @@ class Chain:
         constructor: dict = next((e for e in artifact.abi if e["type"] == "constructor"), {"inputs": []})
         data = bytes.fromhex(artifact.bytecode) + encode(_types(constructor), args)
         outcome = self._execute(sender or self.accounts[0], None, data, value)
+        self.moves += outcome.mined
         if outcome.ok:
             contract = Contract(outcome.value, artifact.abi)
-            return Outcome(True, events=outcome.events, gas_used=outcome.gas_used, fee=outcome.fee, value=contract)
+            return Outcome(
+                True, events=outcome.events, gas_used=outcome.gas_used, fee=outcome.fee, value=contract, mined=True
+            )
         return outcome
 
     def at(self, artifact: Artifact, address: str) -> Contract:
@@ -266,7 +305,9 @@ class Chain:
 
     def transact(self, call: Call, sender: str | None = None, value: int = 0) -> Outcome:
         """Send ``call`` (e.g. ``contract.functions.placeBid(...)``) as a transaction."""
-        return self._execute(sender or self.accounts[0], call.address, call.data, value)
+        outcome = self._execute(sender or self.accounts[0], call.address, call.data, value)
+        self.moves += outcome.mined
+        return outcome
 
     def call(self, call: Call, sender: str | None = None) -> Any:
         """Read-only call at the latest block, decoded like web3 does (one output: the value itself)."""
@@ -297,16 +338,33 @@ class Chain:
             if topic0 not in self._events:
                 events.append(("UnknownEvent", {"address": log["address"], "data": log["data"]}))
                 continue
-            entry, _ = self._events[topic0]
-            indexed = [a for a in entry["inputs"] if a["indexed"]]
-            plain = [a for a in entry["inputs"] if not a["indexed"]]
+            layout = self._events[topic0]
             args: dict[str, Any] = {}
-            for arg, topic in zip(indexed, topics[1:], strict=True):
-                args[arg["name"]] = _decode(_types({"inputs": [arg]}), topic)[0]
-            values = _decode(_types({"inputs": plain}), _bytes(log["data"]))
-            args.update({a["name"]: v for a, v in zip(plain, values, strict=True)})
-            events.append((entry["name"], {a["name"]: args[a["name"]] for a in entry["inputs"]}))
+            for (name, types), topic in zip(layout.indexed, topics[1:], strict=True):
+                args[name] = _decode(types, topic)[0]
+            values = _decode(layout.plain_types, _bytes(log["data"]))
+            args.update(zip(layout.plain, values, strict=True))
+            events.append((layout.name, {name: args[name] for name in layout.order}))
         return events
+
+
+@dataclass(frozen=True)
+class _EventLayout:
+    """Where an event's arguments are: the indexed ones in topics, the rest ABI-encoded in the data."""
+
+    name: str
+    order: tuple[str, ...]
+    """Every argument's name, in the declaration's order."""
+    indexed: tuple[tuple[str, tuple[str, ...]], ...]
+    plain: tuple[str, ...]
+    plain_types: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entry: dict) -> _EventLayout:
+        indexed = tuple((a["name"], tuple(_types({"inputs": [a]}))) for a in entry["inputs"] if a["indexed"])
+        plain = [a for a in entry["inputs"] if not a["indexed"]]
+        order = tuple(a["name"] for a in entry["inputs"])
+        return cls(entry["name"], order, indexed, tuple(a["name"] for a in plain), tuple(_types({"inputs": plain})))
 
 
 def _load(engine: str) -> None:

@@ -53,11 +53,11 @@ class EthTesterChain(Chain):
             return self.decode_revert(_revert_data(failure))
         receipt = self.tester.get_transaction_receipt(self.tester.send_transaction(tx))
         if receipt["status"] != 1:  # failed although the dry run passed: report it, never hide it
-            return Outcome(False, error="OutOfGas", gas_used=receipt["gas_used"])
+            return Outcome(False, error="OutOfGas", gas_used=receipt["gas_used"], mined=True)
         value_out = receipt["contract_address"] or receipt["transaction_hash"]
         fee = receipt["gas_used"] * receipt["effective_gas_price"]
         events = self.decode_logs(receipt["logs"])
-        return Outcome(True, events=events, gas_used=receipt["gas_used"], fee=fee, value=value_out)
+        return Outcome(True, events=events, gas_used=receipt["gas_used"], fee=fee, value=value_out, mined=True)
 
     def _view(self, sender: str, to: str, data: bytes) -> bytes:
         tx = {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": TX_GAS}
@@ -71,6 +71,7 @@ class EthTesterChain(Chain):
 
     def time_travel(self, timestamp: int) -> None:
         self.tester.time_travel(timestamp)  # mines a block at timestamp - 1
+        self.moves += 1
 
     def balance(self, address: str) -> int:
         return int(self.tester.get_balance(checksum(address)))
@@ -80,3 +81,4 @@ class EthTesterChain(Chain):
 
     def revert(self, snapshot: int) -> None:
         self.tester.revert_to_snapshot(snapshot)
+        self.moves += 1

@@ -41,20 +41,19 @@ class RevmChain(Chain):
         self.evm = EVM(env=env, spec_id="Shanghai")  # spelled exactly: "SHANGHAI" runs the latest fork
         for account in self.accounts:
             self.evm.set_balance(account, FUNDS)
-        self.nonces: dict[str, int] = {}
-        self._pending = False
-        self._snapshots: list[tuple[Any, int, int, dict[str, int]]] = []
+        self._current = (False, self.latest, self.number)
 
     def _block(self, pending: bool) -> BlockEnv:
         number, timestamp = (self.number + 1, self.latest + 1) if pending else (self.number, self.latest)
         return BlockEnv(number=number, timestamp=timestamp, gas_limit=GAS_LIMIT)
 
-    def _at(self, pending: bool, moved: bool = False) -> None:
+    def _at(self, pending: bool) -> None:
         """Execute in the pending block (transactions) or the latest (views): revm holds one block env,
-        replaced whole when the mode changes or the chain ``moved``."""
-        if moved or self._pending != pending:
+        replaced whole when the mode or the clock changed."""
+        block = (pending, self.latest, self.number)
+        if block != self._current:
             self.evm.set_block_env(self._block(pending))
-            self._pending = pending
+            self._current = block
 
     def _execute(self, sender: str, to: str | None, data: bytes, value: int) -> Outcome:
         self._at(pending=True)
@@ -90,8 +89,7 @@ class RevmChain(Chain):
         logs = [{"address": log.address, "topics": log.topics, "data": log.data[1]} for log in result.logs]
         self.nonces[sender] = self.nonces.get(sender, 0) + 1
         self.latest, self.number = self.latest + 1, self.number + 1
-        self._at(pending=True, moved=True)
-        return Outcome(True, events=self.decode_logs(logs), gas_used=result.gas_used, value=out)
+        return Outcome(True, events=self.decode_logs(logs), gas_used=result.gas_used, value=out, mined=True)
 
     def _failure(self, text: str) -> Outcome:
         match = FAILURE.match(text)
@@ -110,28 +108,14 @@ class RevmChain(Chain):
         except RuntimeError as failure:
             raise RuntimeError(f"view call to {to} failed: {self._failure(str(failure)).error}") from None
 
-    def now(self) -> int:
-        return self.latest
-
-    def pending_timestamp(self) -> int:
-        return self.latest + 1
-
-    def time_travel(self, timestamp: int) -> None:
-        if timestamp <= self.latest:
-            raise ValueError(f"time travel to {timestamp}: the chain is already at {self.latest}")
-        self.latest, self.number = timestamp - 1, self.number + 1  # like eth-tester: a block just before
-        self._at(self._pending, moved=True)
+    def _mine_empty(self, timestamp: int) -> None:
+        """Nothing to mine: revm has no blocks; the next call's block is built from ``latest`` and ``number``."""
 
     def balance(self, address: str) -> int:
         return int(self.evm.get_balance(address))
 
-    def snapshot(self) -> int:
-        self._snapshots.append((self.evm.snapshot(), self.latest, self.number, dict(self.nonces)))
-        return len(self._snapshots) - 1
+    def _take_snapshot(self) -> Any:
+        return self.evm.snapshot()
 
-    def revert(self, snapshot: int) -> None:
-        if snapshot != len(self._snapshots) - 1:
-            raise ValueError(f"pyrevm reverts snapshots newest first, once each: {snapshot} is not the newest")
-        checkpoint, self.latest, self.number, self.nonces = self._snapshots.pop()
-        self.evm.revert(checkpoint)
-        self._at(self._pending, moved=True)
+    def _restore(self, snapshot: Any) -> None:
+        self.evm.revert(snapshot)

@@ -49,7 +49,6 @@ class RpcChain(Chain):
         self.latest, self.number = int(latest["timestamp"], 16), int(latest["number"], 16)
         self.nonces = {a: int(self.rpc("eth_getTransactionCount", a, "latest"), 16) for a in self.accounts}
         self._fund()
-        self._snapshots: list[tuple[str, int, int, dict[str, int]]] = []
 
     def rpc(self, method: str, *params: Any) -> Any:
         self._id += 1
@@ -114,39 +113,27 @@ class RpcChain(Chain):
         self.latest, self.number = self.latest + 1, int(receipt["blockNumber"], 16)
         gas_used = int(receipt["gasUsed"], 16)
         if int(receipt["status"], 16) != 1:
-            return Outcome(False, error="OutOfGas", gas_used=gas_used)
+            return Outcome(False, error="OutOfGas", gas_used=gas_used, mined=True)
         fee = gas_used * int(receipt["effectiveGasPrice"], 16)
         value_out = receipt["contractAddress"] or receipt["transactionHash"]
-        return Outcome(True, events=self.decode_logs(receipt["logs"]), gas_used=gas_used, fee=fee, value=value_out)
+        events = self.decode_logs(receipt["logs"])
+        return Outcome(True, events=events, gas_used=gas_used, fee=fee, value=value_out, mined=True)
 
     def _view(self, sender: str, to: str, data: bytes) -> bytes:
         return _bytes(self.rpc("eth_call", {"from": sender, "to": to, "data": "0x" + data.hex()}, "latest"))
 
-    def now(self) -> int:
-        return self.latest
-
-    def pending_timestamp(self) -> int:
-        return self.latest + 1
-
-    def time_travel(self, timestamp: int) -> None:
-        if timestamp <= self.latest:
-            raise ValueError(f"time travel to {timestamp}: the chain is already at {self.latest}")
-        self.rpc("evm_mine", {"timestamp": timestamp - 1})  # like eth-tester: a block just before
-        self.latest, self.number = timestamp - 1, self.number + 1
+    def _mine_empty(self, timestamp: int) -> None:
+        self.rpc("evm_mine", {"timestamp": timestamp})
 
     def balance(self, address: str) -> int:
         return int(self.rpc("eth_getBalance", address, "latest"), 16)
 
-    def snapshot(self) -> int:
-        self._snapshots.append((self.rpc("evm_snapshot"), self.latest, self.number, dict(self.nonces)))
-        return len(self._snapshots) - 1
+    def _take_snapshot(self) -> str:
+        return str(self.rpc("evm_snapshot"))
 
-    def revert(self, snapshot: int) -> None:
-        if snapshot != len(self._snapshots) - 1:
-            raise ValueError(f"node snapshots revert newest first, once each: {snapshot} is not the newest")
-        node_id, self.latest, self.number, self.nonces = self._snapshots.pop()
-        if not self.rpc("evm_revert", node_id):
-            raise RuntimeError(f"{self.url} refused evm_revert({node_id})")
+    def _restore(self, snapshot: str) -> None:
+        if not self.rpc("evm_revert", snapshot):
+            raise RuntimeError(f"{self.url} refused evm_revert({snapshot})")
 
     def close(self) -> None:
         self._connection.close()
