@@ -98,6 +98,22 @@ def not_verified(report: dict) -> dict[str, int]:
     return out
 
 
+def seconds_per_tool(report: dict) -> dict[str, str]:
+    """Where the time went: each tool's runs (findings of one run share its seconds), their seconds
+    added up, the longest, and the Mythril runs not made (Slither had answered the question there)."""
+    runs: dict[str, set[tuple[str, float]]] = {"slither": set(), "mythril": set()}  # CEI: inside Slither's
+    skipped = 0
+    for file, result in report.items():
+        for tool, found in result.get("tools", {}).items():
+            runs.get(tool, set()).update((file, f["seconds"]) for f in found if f["seconds"] > 0)
+            skipped += sum(" not run on " in f["title"] for f in found)
+    out = {
+        t: f"{len(r)} runs, {sum(s for _, s in r):.0f} s, longest {max((s for _, s in r), default=0):.0f} s"
+        for t, r in runs.items()
+    }
+    return out | {"mythril not run (answered)": str(skipped)}
+
+
 def raw(files: list[Path], mythril_timeout: int) -> tuple[dict, float]:
     """Slither, then Mythril (every module, whole file), one file after the other."""
     report: dict[str, dict] = {}
@@ -135,6 +151,7 @@ def main() -> None:
     print(f"scan: {seconds:.0f} s (budget {args.budget:g} s, {args.jobs} jobs); load average {os.getloadavg()}")
     print(f"  recall, every file: {recall(report, truth, files)}")
     print(f"  not verified (files): {not_verified(report)}")
+    print(f"  time per tool: {seconds_per_tool(report)}")
     if args.raw_files:
         sample = files[: args.raw_files]
         raw_report, raw_seconds = raw(sample, args.mythril_timeout)

@@ -1,47 +1,38 @@
 """``fairwatt scan``: Slither, the CEI detector and Mythril on any Solidity file or folder.
 
-Each file is compiled with a compiler its ``pragma solidity`` accepts: fairwatt's pinned solc when it
-does, else the newest matching solc-js release, falling back to the newest release of each older
-matching minor series when that one rejects the code (the outcome is cached per source text). Releases
-are installed once from the npm registry into a cache (old compilers run through the same native-solc
-look-alike).
-
-Files are scanned ``jobs`` at a time (each tool is its own process; a pool of threads drives them):
-Slither and the CEI detector on every file first, then Mythril per contract where it pays — first
-on the files Slither could not analyse, then on contracts that transfer value, then the rest — with
-the modules of the question (by default reentrancy's) and execution timeouts that fit the budget.
+Each file is compiled with a compiler its ``pragma solidity`` accepts (``verify.scan_compilers``).
+Files are scanned ``jobs`` at a time (each tool is its own process; a queue of threads drives them):
+Slither and the CEI detector on every file first, the largest first, then Mythril per contract where it
+pays — first on the files Slither could not analyse, then on contracts that transfer value, then the
+rest, never where Slither or the CEI detector already found what Mythril's modules look for — with the
+modules of the question (by default reentrancy's) and execution timeouts that fit the budget.
 What the budget does not reach is "not verified", with the reason. The JSON is rewritten after each
 step.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
+import heapq
+import itertools
 import json
 import os
 import re
-import shutil
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from verify.checks.static import scanners
-from verify.checks.static.checks import IMPORT, roots
+from verify.checks.static.checks import roots
 from verify.findings import Finding, Status
-from verify.toolchain.compiler import CACHE, ROOT, SOLC, ensure_compiler, solc_version
+from verify.scan_compilers import COMPILE_TIMEOUT, Choice, ScanError, compiler_for
+from verify.toolchain.compiler import ROOT
 
-PRAGMA = re.compile(r"pragma\s+solidity\s+([^;]+);")
-COMPILERS = CACHE.parent / "solc"
-BROKEN = {"0.4.0"}
-NPM_TIMEOUT = 600  # solc@0.4.0's soljson.js is an HTML error page
-COMPILE_TIMEOUT = 120
 PENDING = "not scanned: the scan stopped before this file"
+SLITHER_OLDEST = (0, 4)
+"""Slither 0.11 says "solc <0.4 is not supported", analyses no contract, and reports success."""
 REENTRANCY = ("ExternalCalls", "StateChangeAfterCall")
 """Mythril's modules for the reentrancy question: calls to user-supplied addresses, state access after a call."""
 MIN_MYTHRIL = 30
@@ -51,154 +42,6 @@ MYTHRIL_OVERHEAD = 30
 """Seconds a Mythril run spends outside its execution timeout (start, compile, creation transaction)."""
 CONTRACT = re.compile(r"^\s*(?:abstract\s+)?(contract|library|interface)\s+(\w+)", re.M)
 VALUE_TRANSFER = re.compile(r"\.\s*(?:call\s*\.\s*value\s*\(|call\s*\{[^}]*value\s*:|transfer\s*\(|send\s*\()")
-_INSTALLING: dict[str, threading.Lock] = {}
-_GUARD = threading.Lock()
-
-
-class ScanError(Exception):
-    """A file cannot be scanned (no pragma a published compiler satisfies, npm unreachable), or the
-    input is unusable (no such path, no Solidity, not UTF-8, a malformed triage file)."""
-
-
-def _npm(*args: str, cwd: Path = ROOT) -> str:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ScanError("npm is needed to install compilers")
-    try:
-        done = subprocess.run([npm, *args], capture_output=True, text=True, cwd=cwd, timeout=NPM_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise ScanError(f"npm {' '.join(args)}: no answer from the registry in {NPM_TIMEOUT} s") from None
-    if done.returncode != 0:
-        raise ScanError(f"npm {' '.join(args)}: {done.stderr.strip()[-300:]}")
-    return done.stdout
-
-
-def published_versions() -> list[str]:
-    """Every solc-js release on the npm registry (cached for the session in .fairwatt-cache)."""
-    cached = COMPILERS / "versions.json"
-    with _GUARD:
-        if not cached.exists():
-            COMPILERS.mkdir(parents=True, exist_ok=True)
-            cached.write_text(_npm("view", "solc", "versions", "--json"))
-    return [v for v in json.loads(cached.read_text()) if v not in BROKEN]
-
-
-def satisfying(pragma: str, versions: list[str]) -> list[str]:
-    """The ``versions`` satisfying ``pragma`` (npm's semver, as solc-js uses), newest first."""
-    ensure_compiler()
-    script = (
-        "const s=require('semver');const [r,v]=JSON.parse(process.argv[1]);"
-        "process.stdout.write(JSON.stringify(v.filter(x=>s.satisfies(x,r)).sort(s.rcompare)))"
-    )
-    done = subprocess.run(
-        ["node", "-e", script, json.dumps([pragma, versions])], capture_output=True, text=True, cwd=ROOT
-    )
-    return json.loads(done.stdout or "[]")
-
-
-def newest(pragma: str, versions: list[str]) -> str:
-    """The newest of ``versions`` satisfying ``pragma``, or ``""``."""
-    return next(iter(satisfying(pragma, versions)), "")
-
-
-def semver_range(pragma: str) -> str:
-    """``pragma``'s version range as npm's semver reads it: solc accepts ``^0.5.00``, semver only ``^0.5.0``."""
-    return re.sub(r"(?<=\.)0+(?=\d)", "", pragma)
-
-
-def candidates(pragma: str) -> list[str]:
-    """The compilers to try for ``pragma``, in order: fairwatt's when it satisfies it, else the newest
-    satisfying release; then the newest satisfying release of each older minor series (``0.8.x``
-    rejects 0.5 code that ``>=0.5.11`` admits)."""
-    pinned = solc_version().split("+")[0]
-    out = [pinned] if newest(pragma, [pinned]) == pinned else []
-    for version in satisfying(pragma, published_versions()):
-        series = version.rsplit(".", 1)[0]
-        if all(series != known.rsplit(".", 1)[0] for known in out):
-            out.append(version)
-    return out
-
-
-def install(version: str) -> scanners.Compiler:
-    """The solc-js ``version`` (fairwatt's own when pinned), installed once from the npm registry."""
-    if version == solc_version().split("+")[0]:
-        return scanners.Compiler(version)
-    home = COMPILERS / version
-    package = home / "node_modules" / "solc"
-    with _GUARD:
-        lock = _INSTALLING.setdefault(version, threading.Lock())
-    home.mkdir(parents=True, exist_ok=True)
-    with lock, open(home / ".lock", "w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # other processes (scans, test workers) may install it at once
-        if not (package / "soljson.js").exists():
-            _npm("install", "--prefix", str(home), f"solc@{version}", "--no-audit", "--no-fund", "--loglevel=error")
-    return scanners.Compiler(version, package)
-
-
-def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[list[str], str]:
-    """``(deployable contracts, error)`` of ``path`` under ``compiler``, run as Slither runs it (a
-    compiler that does not finish raises :class:`ScanError`: that is no reason to try an older one)."""
-    command = [str(SOLC), str(path), "--combined-json", "abi,bin", *compiler.evm_args.split()]
-    with tempfile.TemporaryDirectory(prefix="fairwatt-solc-") as work:
-        try:
-            done = subprocess.run(
-                command, capture_output=True, text=True, env=compiler.env(), cwd=work, timeout=timeout
-            )
-        except subprocess.TimeoutExpired:
-            raise ScanError(f"solc {compiler.version} did not finish in {timeout:.0f} s") from None
-    if done.returncode != 0:
-        return [], done.stderr.strip() or f"solc {compiler.version} exited with {done.returncode}"
-    contracts = json.loads(done.stdout).get("contracts", {})
-    return sorted({name.rsplit(":", 1)[-1] for name, c in contracts.items() if c.get("bin")}), ""
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The compiler chosen for a file, and what it compiled."""
-
-    compiler: scanners.Compiler
-    contracts: tuple[str, ...]
-    """The deployable contracts (with bytecode), the ones Mythril analyses."""
-    tried: tuple[str, ...] = ()
-    """Newer satisfying releases that rejected the code."""
-
-
-def _source_key(path: Path) -> str:
-    """The content hash of ``path`` and the files it imports directly (the compile outcome's key)."""
-    text = path.read_text()
-    digest = hashlib.sha256(text.encode())
-    for name in IMPORT.findall(text):
-        imported = path.parent / name
-        digest.update(imported.read_bytes() if imported.exists() else name.encode())
-    return digest.hexdigest()[:32]
-
-
-def compiler_for(path: Path, timeout: float = COMPILE_TIMEOUT) -> Choice:
-    """The compiler to scan ``path`` with: the first candidate that compiles it within ``timeout``
-    seconds each (the outcome cached by source text). Raises :class:`ScanError` when none does."""
-    match = PRAGMA.search(path.read_text())
-    pragma = semver_range(match.group(1).strip()) if match else "*"
-    cached = COMPILERS / "choices" / f"{_source_key(path)}.json"
-    if cached.exists():
-        known = json.loads(cached.read_text())
-        return Choice(install(known["version"]), tuple(known["contracts"]), tuple(known["tried"]))
-    versions = candidates(pragma)
-    if not versions:
-        raise ScanError(f"no published solc satisfies `pragma solidity {pragma}`")
-    errors: list[tuple[str, str]] = []
-    for version in versions:
-        compiler = install(version)
-        contracts, error = _compile(path, compiler, timeout)
-        if not error:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            record = {"version": version, "contracts": contracts, "tried": [v for v, _ in errors]}
-            partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}")
-            partial.write_text(json.dumps(record))
-            partial.replace(cached)
-            return Choice(compiler, tuple(contracts), tuple(v for v, _ in errors))
-        errors.append((version, error))
-    tried = ", ".join(v for v, _ in errors)
-    raise ScanError(f"no satisfying compiler compiles it (tried {tried}); {tried.split(',')[0]}: {errors[0][1][:400]}")
 
 
 def targets(paths: list[Path]) -> list[Path]:
@@ -230,14 +73,36 @@ def _write(report: dict, out: Path) -> None:
     partial.replace(out)
 
 
-def transfers_value(path: Path, contract: str) -> bool:
-    """``contract``'s own text in ``path`` sends ether (``call`` with value, ``transfer``, ``send``)."""
+def _contracts(path: Path) -> list[tuple[str, int, int, str]]:
+    """Each contract of ``path``: its name, first and last line, and its own text."""
     text = path.read_text()
     starts = [(m.start(), m[2]) for m in CONTRACT.finditer(text)] + [(len(text), "")]
-    return any(
-        name == contract and VALUE_TRANSFER.search(text[start:end])
+    return [
+        (name, text.count("\n", 0, start) + 1, text.count("\n", 0, end - 1) + 1, text[start:end])
         for (start, name), (end, _) in zip(starts, starts[1:], strict=False)
-    )
+    ]
+
+
+def transfers_value(path: Path, contract: str) -> bool:
+    """``contract``'s own text in ``path`` sends ether (``call`` with value, ``transfer``, ``send``)."""
+    return any(name == contract and VALUE_TRANSFER.search(own) for name, _, _, own in _contracts(path))
+
+
+def reentrant(path: Path, result: dict) -> set[str]:
+    """The contracts of ``path`` in whose own text Slither or the CEI detector found state written after
+    an external call (the question Mythril's reentrancy modules answer; ``reentrancy-events`` is not)."""
+    lines = set()
+    for tool, findings in result.get("tools", {}).items():
+        for f in findings:
+            check = f["data"].get("tool_check", "")
+            if f["status"] != Status.VIOLATION or check == "reentrancy-events":
+                continue
+            where, _, line = f["location"].partition("#L")
+            if (ROOT / where).resolve() != path.resolve() or not line.split("-")[0].isdigit():
+                continue
+            if tool == scanners.CEI or (tool == "slither" and check.startswith("reentrancy")):
+                lines.add(int(line.split("-")[0]))
+    return {name for name, first, last, _ in _contracts(path) if any(first <= line <= last for line in lines)}
 
 
 @dataclass(frozen=True)
@@ -251,16 +116,18 @@ class MythrilTask:
     """0: Slither could not analyse the file; 1: the contract transfers value; 2: the rest."""
 
 
-def mythril_tasks(report: dict, choices: dict[Path, Choice]) -> list[MythrilTask]:
-    """Mythril's runs, the ones that pay first (in the order of the files within a priority)."""
-    tasks = []
-    for path, choice in sorted(choices.items(), key=lambda item: list(report).index(str(item[0]))):
-        slither = report[str(path)]["tools"]["slither"]
-        blind = any(f["status"] == Status.NOT_VERIFIED for f in slither)
-        for contract in choice.contracts:
-            priority = 0 if blind else 1 if transfers_value(path, contract) else 2
-            tasks.append(MythrilTask(path, contract, choice.compiler, priority))
-    return sorted(tasks, key=lambda t: t.priority)
+def mythril_tasks(path: Path, result: dict, choice: Choice, question: bool) -> tuple[list[MythrilTask], list[str]]:
+    """Mythril's runs on ``path`` after Slither's ``result``, and the contracts it is not run on: when
+    Mythril is asked the reentrancy ``question``, those where Slither or the CEI detector already
+    found state written after an external call (see :func:`reentrant`)."""
+    blind = any(f["status"] == Status.NOT_VERIFIED for f in result["tools"]["slither"])
+    answered = reentrant(path, result) if question else set()
+    tasks = [
+        MythrilTask(path, contract, choice.compiler, 0 if blind else 1 if transfers_value(path, contract) else 2)
+        for contract in choice.contracts
+        if contract not in answered
+    ]
+    return tasks, [contract for contract in choice.contracts if contract in answered]
 
 
 class Progress:
@@ -273,9 +140,70 @@ class Progress:
         """Something happened to ``file``; ``done``: a step finished."""
 
 
+class Queue:
+    """Tasks run ``jobs`` at a time, the one with the smallest key first; a running task may add more.
+    The first exception (an interruption included) drops what has not started and is raised."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.heap: list[tuple[tuple, int, Callable[[], None]]] = []
+        self.cond = threading.Condition()
+        self.running = 0
+        self.error: BaseException | None = None
+        self.order = itertools.count()
+
+    def put(self, key: tuple, task: Callable[[], None]) -> None:
+        with self.cond:
+            heapq.heappush(self.heap, (key, next(self.order), task))
+            self.cond.notify()
+
+    def count(self, keep: Callable[[tuple], bool]) -> int:
+        """How many tasks not started yet have a key that ``keep`` keeps."""
+        with self.cond:
+            return sum(1 for key, _, _ in self.heap if keep(key))
+
+    def run(self) -> None:
+        for _ in range(self.jobs):
+            threading.Thread(target=self._work, daemon=True).start()
+        try:
+            with self.cond:
+                while (self.heap or self.running) and self.error is None:
+                    self.cond.wait()
+        finally:
+            with self.cond:
+                self.heap.clear()
+        if self.error is not None:
+            raise self.error
+
+    def _work(self) -> None:
+        while True:
+            with self.cond:
+                while not self.heap and self.running and self.error is None:
+                    self.cond.wait()
+                if not self.heap or self.error is not None:
+                    self.cond.notify_all()
+                    return
+                _, _, task = heapq.heappop(self.heap)
+                self.running += 1
+            try:
+                task()
+            except BaseException as exc:  # noqa: BLE001 - raised again by run(), in the scan's thread
+                with self.cond:
+                    self.error = self.error or exc
+                    self.heap.clear()
+            finally:
+                with self.cond:
+                    self.running -= 1
+                    self.cond.notify_all()
+
+
 @dataclass
 class Scan:
-    """One scan's settings and its report as it grows (shared by the pool's threads under ``lock``)."""
+    """One scan's settings and its report as it grows (shared by the queue's threads under ``lock``).
+
+    Order: Slither on every file, the largest first (the longest runs first, so that the last ones end
+    together); as each file's Slither run ends, its Mythril runs are queued: first where Slither could
+    not analyse the file, then on contracts that transfer value, then the rest."""
 
     files: list[Path]
     mythril: bool = True
@@ -294,7 +222,6 @@ class Scan:
         self.start = self.clock()
         self.lock = threading.Lock()
         self.report: dict[str, dict] = {str(path): {"error": PENDING} for path in self.files}
-        self.choices: dict[Path, Choice] = {}
 
     def left(self) -> float:
         """Seconds of the budget left (infinite without a budget)."""
@@ -312,7 +239,7 @@ class Scan:
         self.progress.event(str(path), event, True)
 
     def static(self, path: Path) -> None:
-        """Choose the compiler of ``path``, then Slither and the CEI detector on it."""
+        """Choose the compiler of ``path``, then Slither and the CEI detector on it; then queue Mythril."""
         if self.left() <= 0:
             self.record(path, lambda r: r.update(error=f"not scanned: {self.out_of_budget()}"), "not scanned")
             return
@@ -323,27 +250,43 @@ class Scan:
             why = str(exc)
             self.record(path, lambda r: r.update(error=why), "no compiler")
             return
-        self.progress.event(str(path), f"Slither (solc {choice.compiler.version})", False)
-        timeout = max(1, int(min(300, self.left())))
-        slither, cei = scanners.slither(path, choice.compiler, triage_file=self.triage, timeout=timeout)
+        if _release(choice.compiler.version) < SLITHER_OLDEST:
+            why = f"Slither parses no output of solc < 0.4 (solc {choice.compiler.version} compiles this file)"
+            slither, cei = (
+                [scanners.not_verified("slither", path, why, 0)],
+                [scanners.not_verified("cei", path, why, 0)],
+            )
+        else:
+            self.progress.event(str(path), f"Slither (solc {choice.compiler.version})", False)
+            timeout = max(1, int(min(300, self.left())))
+            slither, cei = scanners.slither(path, choice.compiler, triage_file=self.triage, timeout=timeout)
         tools = {"slither": [f.to_json() for f in slither], "fairwatt-cei": [f.to_json() for f in cei]}
         result = {"compiler": choice.compiler.version, "tools": tools}
         if choice.tried:
             result["compilers_rejected"] = list(choice.tried)
-        with self.lock:
-            self.choices[path] = choice
+        tasks, answered = mythril_tasks(path, result, choice, self.modules == REENTRANCY)
+        if self.mythril:
+            tools["mythril"] = [_not_run(path, contract) for contract in answered]
+            if not choice.contracts:
+                tools["mythril"] = [_nothing_for_mythril(path)]
 
         def update(entry: dict) -> None:
             entry.clear()
             entry.update(result)
 
         self.record(path, update, "Slither " + _word(slither + cei))
+        if self.mythril:
+            self.progress.planned(len(tasks))
+            for task in tasks:
+                key = (1 + task.priority, -transfers_value(path, task.contract))
+                self.queue.put(key, partial(self.run_mythril, task))
 
-    def run_mythril(self, task: MythrilTask, waiting: int) -> None:
-        """Mythril on one contract, with an execution timeout that fits the budget left: shared with the
-        ``waiting`` runs not started yet, or all of it where Slither could not analyse the file."""
-        alone = task.priority == 0  # no other tool analysed the file: it may take what is left
-        share = self.left() * (1 if alone else self.jobs / max(1, waiting)) - MYTHRIL_OVERHEAD
+    def run_mythril(self, task: MythrilTask) -> None:
+        """Mythril on one contract, with an execution timeout that fits the budget left, shared with the
+        Mythril runs not started yet (where Slither could not analyse the file: with those like it only)."""
+        blind = task.priority == 0  # no other tool analysed the file: shared with the other such runs only
+        waiting = 1 + self.queue.count(lambda key: key[0] == 1 if blind else key[0] > 0)
+        share = self.left() * min(1.0, self.jobs / waiting) - MYTHRIL_OVERHEAD
         timeout = int(max(MIN_MYTHRIL, min(self.mythril_timeout, share)))
         if self.left() < MIN_MYTHRIL + MYTHRIL_OVERHEAD:
             why = f"{self.out_of_budget()} before Mythril reached {task.contract}"
@@ -369,36 +312,27 @@ class Scan:
         if self.out is not None:
             _write(self.report, self.out)
         self.progress.planned(len(self.files))
-        pool = ThreadPoolExecutor(max_workers=self.jobs)
-        try:
-            _drain([pool.submit(self.static, path) for path in self.files])
-            if self.mythril:
-                tasks = mythril_tasks(self.report, self.choices)
-                for path in [path for path, choice in self.choices.items() if not choice.contracts]:
-                    self.record(path, _nothing_for_mythril(path), "Mythril: nothing to run")
-                self.progress.planned(len(tasks))
-                waiting = iter(range(len(tasks), 0, -1))
-                _drain([pool.submit(lambda t: self.run_mythril(t, next(waiting)), task) for task in tasks])
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+        self.queue = Queue(self.jobs)
+        for path in self.files:
+            self.queue.put((0, -path.stat().st_size), partial(self.static, path))
+        self.queue.run()
         return self.report
 
 
-def _nothing_for_mythril(path: Path) -> Callable[[dict], None]:
-    empty = scanners.not_verified("mythril", path, "no contract with bytecode to analyse", 0).to_json()
-    return lambda result: result["tools"].update(mythril=[empty])
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:3])
 
 
-def _drain(futures: list[Future]) -> None:
-    """Wait for every future; the first exception (an interruption included) cancels the rest and is raised."""
-    pending = set(futures)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            if future.exception() is not None:
-                for other in pending:
-                    other.cancel()
-                raise future.exception()  # type: ignore[misc]
+def _nothing_for_mythril(path: Path) -> dict:
+    return scanners.not_verified("mythril", path, "no contract with bytecode to analyse", 0).to_json()
+
+
+def _not_run(path: Path, contract: str) -> dict:
+    why = (
+        f"not run on {contract}: Slither or the CEI detector found state written after an external call in it, "
+        "the reentrancy question is answered (every module, --all-modules, runs Mythril on it)"
+    )
+    return scanners.not_verified("mythril", path, why, 0).to_json()
 
 
 def _word(findings: list[Finding]) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from verify import scan
+from verify import scan, scan_compilers
 from verify.checks.static import scanners
 from verify.cli import main
 from verify.findings import Finding, Impact, Status
@@ -75,6 +75,57 @@ def test_mythril_goes_where_slither_was_blind_then_where_ether_moves(folder, mon
     assert tools.runs[-1][2] is None  # every module when asked
 
 
+def reentrancy(tool, path, line, check):
+    where = f"{path}#L{line}-L{line}"
+    return Finding(
+        tool, f"{check}: in {path.name}", Status.VIOLATION, Impact.HIGH, location=where, data={"tool_check": check}
+    )
+
+
+def test_mythril_is_not_run_where_slither_already_found_the_reentrancy_it_looks_for(folder, monkeypatch):
+    tools = Tools(monkeypatch)
+    real = tools.slither
+    mixed = folder / "Mixed.sol"  # line 2: Quiet, line 3: Payer
+
+    def flagging(path, *args, **kwargs):
+        slither, cei = real(path, *args, **kwargs)
+        if path == mixed:  # Payer: state written after a call; Quiet: only an event after one
+            slither += [
+                reentrancy("slither", mixed, 3, "reentrancy-eth"),
+                reentrancy("slither", mixed, 2, "reentrancy-events"),
+            ]
+            cei.append(reentrancy("cei", Path("elsewhere") / "Mixed.sol", 2, "fairwatt-cei"))  # another file's line 2
+        return slither, cei
+
+    monkeypatch.setattr(scanners, "slither", flagging)
+    report = scan.scan([folder], jobs=1)
+    assert [run[:2] for run in tools.runs] == [("Blind.sol", "Blind"), ("Mixed.sol", "Quiet")]
+    (payer,) = [f for f in report[str(mixed)]["tools"]["mythril"] if "Payer" in f["title"]]
+    assert payer["status"] == "not_verified" and "not run on Payer: Slither or the CEI detector found" in payer["title"]
+    scan.scan([folder], jobs=1, modules=None)  # every module: a question Slither did not answer
+    assert [run[:2] for run in tools.runs[2:]] == [
+        ("Blind.sol", "Blind"),
+        ("Mixed.sol", "Payer"),
+        ("Mixed.sol", "Quiet"),
+    ]
+
+
+def test_slither_runs_on_every_file_before_mythril_and_on_the_largest_first(folder, monkeypatch):
+    blind = folder / "Blind.sol"  # the largest file, and the one Slither cannot analyse
+    blind.write_text(blind.read_text() + "// padding\n" * 50)
+    tools = Tools(monkeypatch)
+    order = []
+    real_slither, real_mythril = tools.slither, tools.mythril
+    monkeypatch.setattr(
+        scanners, "slither", lambda path, *a, **k: order.append(path.name) or real_slither(path, *a, **k)
+    )
+    monkeypatch.setattr(
+        scanners, "mythril", lambda path, *a, **k: order.append(k["contract"]) or real_mythril(path, *a, **k)
+    )
+    scan.scan([folder], jobs=1)
+    assert order == ["Blind.sol", "Mixed.sol", "Blind", "Payer", "Quiet"]
+
+
 def test_files_are_scanned_at_the_same_time(folder, monkeypatch):
     tools = Tools(monkeypatch)
     both = threading.Barrier(2, timeout=60)  # broken unless the two files' Slither runs overlap
@@ -101,9 +152,8 @@ def test_what_the_budget_does_not_reach_is_not_verified_with_the_reason(folder, 
 
     clock[0] = 0.0
     report = scan.Scan(scan.targets([folder]), budget=40, jobs=1, clock=lambda: clock[0]).run()
-    (first, second) = report.values()
-    assert "slither" in first["tools"]  # the first file started within the budget
-    assert second == {"error": "not scanned: the scan's budget of 40 s ran out"}
+    assert "slither" in report[str(folder / "Mixed.sol")]["tools"]  # the largest file first, within the budget
+    assert report[str(folder / "Blind.sol")] == {"error": "not scanned: the scan's budget of 40 s ran out"}
 
 
 def test_mythril_timeouts_share_the_budget_left(folder, monkeypatch):
@@ -160,14 +210,14 @@ def test_an_open_pragma_falls_back_to_an_older_compiler_that_compiles(fixtures, 
     choice = scan.compiler_for(source)
     assert choice.compiler.version.startswith("0.5.") and choice.contracts == ("OpenPragma",)
     assert choice.tried and choice.tried[0].startswith("0.8.")  # the newest satisfying one rejects 0.5 code
-    monkeypatch.setattr(scan, "_compile", lambda *a: pytest.fail("the outcome is cached"))
+    monkeypatch.setattr(scan_compilers, "_compile", lambda *a: pytest.fail("the outcome is cached"))
     assert scan.compiler_for(source) == choice
-    assert Path(scan.COMPILERS / "choices").is_dir()
+    assert Path(scan_compilers.COMPILERS / "choices").is_dir()
 
 
 @pytest.mark.parametrize(("pragma", "read"), [("^0.5.00", "^0.5.0"), (">=0.4.22 <0.6.0", ">=0.4.22 <0.6.0")])
 def test_a_pragma_with_leading_zeros_is_read_as_solc_reads_it(pragma, read):
-    assert scan.semver_range(pragma) == read
-    assert scan.newest(scan.semver_range(pragma), ["0.5.17", "0.6.0"]) == "0.5.17"
+    assert scan_compilers.semver_range(pragma) == read
+    assert scan_compilers.newest(scan_compilers.semver_range(pragma), ["0.5.17", "0.6.0"]) == "0.5.17"
     if pragma != read:
-        assert scan.newest(pragma, ["0.5.17", "0.6.0"]) == ""  # npm's semver alone admits nothing
+        assert scan_compilers.newest(pragma, ["0.5.17", "0.6.0"]) == ""  # npm's semver alone admits nothing

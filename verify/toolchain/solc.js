@@ -152,13 +152,38 @@ function compileStandard(input, opts) {
     }
   }
   const roots = [opts.basePath || ".", ...opts.includePaths, "/"];
-  return solc.compile(JSON.stringify(parsed), { import: importCallback(roots) });
+  const output = solc.compile(JSON.stringify(parsed), { import: importCallback(roots) });
+  if (versionAtLeast(0, 4)) return output;
+  const legacy = JSON.parse(output);
+  legacyNames(legacy, Object.keys(parsed.sources || {}), roots[0]);
+  return JSON.stringify(legacy);
 }
 
 function versionAtLeast(major, minor) {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(solc.semver ? solc.semver() : longVersion);
   const [a, b] = [parseInt(m[1], 10), parseInt(m[2], 10)];
   return a > major || (a === major && b >= minor);
+}
+
+// Before 0.4.0 solc compiled its standard library (owned, mortal, Coin, ...) beside the input,
+// named contracts without their file (solc-js files them under "") and gave no runtime source map.
+// With one input file and no import, its contracts are that file's, the library's sources (no file
+// a tool could read; ids after the input's) are left out, and a missing source map says "no source".
+const NO_SOURCE_MAP = "-1:-1:-1";
+function legacyNames(output, inputs, root) {
+  if (inputs.length !== 1 || !(output.contracts || {})[""]) return;
+  const own = (output.sources || {})[inputs[0]];
+  const others = Object.entries(output.sources).filter(([name]) => name !== inputs[0]);
+  if (!own || others.some(([name, s]) => Number(s.id) < Number(own.id) || fs.existsSync(path.resolve(root, name)))) {
+    return;
+  }
+  output.contracts = { [inputs[0]]: output.contracts[""] };
+  output.sources = { [inputs[0]]: { ...own, id: Number(own.id) } }; // solc-js gives "0"
+  for (const contract of Object.values(output.contracts[inputs[0]])) {
+    for (const code of [contract.evm && contract.evm.bytecode, contract.evm && contract.evm.deployedBytecode]) {
+      if (code && code.sourceMap === undefined) code.sourceMap = NO_SOURCE_MAP;
+    }
+  }
 }
 
 function combinedJson(opts) {
@@ -191,6 +216,7 @@ function combinedJson(opts) {
         if (!OUTPUTS[o]) continue;
         let value;
         try { value = OUTPUTS[o][1](contract); } catch (_) { value = undefined; }
+        if (value === undefined && o.startsWith("srcmap") && !versionAtLeast(0, 4)) value = NO_SOURCE_MAP;
         if (value === undefined) continue;
         if (legacyStrings && STRING_OUTPUTS_BEFORE_080.has(o)) value = JSON.stringify(value);
         entry[o] = value;
