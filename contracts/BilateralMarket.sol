@@ -4,12 +4,17 @@ pragma solidity ^0.8.24;
 import {EnergyAccounts} from "./EnergyAccounts.sol";
 import {IFairwattMarket} from "./interfaces/IFairwattMarket.sol";
 
+/// @dev TRD-10: what the auction (`FairwattMarket`) lets its linked bilateral market write.
+interface IReputationHook {
+    function recordBilateralTrade(address seller, address buyer, uint256 amount, bool delivered) external;
+}
+
 /// @title The bilateral market: seed 004's seven-stage trade beside the auction (spec/trade.md)
 /// @notice Users and bans are the auction's, read through IFairwattMarket (TRD-9); energy settles in the
 /// inherited kWh ledger; both parties sign the matched terms as EIP-712 typed data. reference/trade.py is
 /// the oracle.
-/// @dev Checks-Effects-Interactions: the only external calls are the registry's views, ecrecover and the
-/// value transfer of `withdraw`.
+/// @dev Checks-Effects-Interactions: the only external calls are the registry's views, its reputation hook
+/// (trusted, last in `settleTrade`), ecrecover and the value transfer of `withdraw`.
 contract BilateralMarket is EnergyAccounts {
     enum Side {
         Ask,
@@ -300,6 +305,9 @@ contract BilateralMarket is EnergyAccounts {
         _credit(t.buyer, refund);
         t.status = TradeStatus.Settled;
         emit TradeSettled(tradeId, payment, fee, refund);
+        IReputationHook(address(registry)).recordBilateralTrade(
+            t.seller, t.buyer, uint256(t.volume) * t.price, t.delivered == t.volume
+        );
     }
 
     // ------------------------------------------------------------------ ENG-9

@@ -48,6 +48,10 @@ contract FairwattMarket is UserRegistry {
     mapping(uint256 orderId => Order) private _orders;
     /// @dev QUO-2: the x-coordinate of every order key posted so far (`K` and `-K` share it).
     mapping(uint256 keyX => bool) private _keyUsed;
+    /// @notice TRD-10: the bilateral market whose settled trades move reputation here; linked once.
+    address public bilateral;
+
+    error NotBilateral(address caller);
 
     constructor(address operator_) UserRegistry(operator_) {}
 
@@ -236,6 +240,28 @@ contract FairwattMarket is UserRegistry {
         emit Withdrawn(msg.sender, amount);
         (bool ok,) = msg.sender.call{value: amount}("");
         if (!ok) revert TransferFailed(msg.sender);
+    }
+
+    // ------------------------------------------------------------------ TRD-10
+
+    /// @notice TRD-10: the operator links the bilateral market sharing this registry, once.
+    function linkBilateral(address market) external {
+        if (msg.sender != operator) revert NotOperator(msg.sender);
+        if (bilateral != address(0) || market == address(0)) revert AlreadyRegistered(market);
+        bilateral = market;
+    }
+
+    /// @notice TRD-10: a settled bilateral trade of value `amount` moves both sides' reputation as a
+    /// completed auction does (SET-2); a short delivery is the seller's fraud (SET-3).
+    function recordBilateralTrade(address seller, address buyer, uint256 amount, bool delivered) external {
+        if (msg.sender != bilateral) revert NotBilateral(msg.sender);
+        if (delivered) {
+            uint256 growth = _sellerGrowth(seller, amount);
+            _recordSellerTrade(seller, amount, true);
+            _recordBuyerTrade(buyer, amount, growth, true);
+        } else {
+            _recordSellerTrade(seller, amount, false);
+        }
     }
 
     // ------------------------------------------------------------------ views

@@ -22,7 +22,7 @@ from reference import energy as en
 from reference import errors
 from reference import market as mk
 from reference.fixedpoint import add, mul
-from reference.reputation import is_banned
+from reference.reputation import is_banned, record_buyer_trade, record_seller_trade, seller_growth
 
 PERIOD = 600
 """Seconds of one trading period, the paper's 10-minute cycle (TRD-7)."""
@@ -121,6 +121,10 @@ class AlreadyVoted(errors.FairwattError):
 
 class EnergySettledAlready(errors.FairwattError):
     """The auction order's energy was settled already."""
+
+
+class NotBilateral(errors.FairwattError):
+    """Only the bilateral market linked to the auction writes reputation into its registry (TRD-10)."""
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -529,7 +533,30 @@ def settle_trade(tm: TradeMarket, trade_id: int, now: int) -> Result:
     e = replace(e, locked=e.locked - trade.volume)
     e = en.credit(en.credit(en.credit(e, trade.seller, payment), tm.fee_recipient, tm.fee), trade.buyer, refund)
     tm = _with_trade(tm, trade_id, replace(trade, status=TradeStatus.SETTLED), energy=e)
-    return tm, [TradeSettled(trade_id, payment, tm.fee, refund)]
+    value, delivered = mul(trade.volume, trade.price), trade.delivered == trade.volume
+    tm, reputation = record_bilateral_trade(tm, tm.address, trade.seller, trade.buyer, value, delivered, now)
+    return tm, [TradeSettled(trade_id, payment, tm.fee, refund), *reputation]
+
+
+def record_bilateral_trade(
+    tm: TradeMarket, caller: str, seller: str, buyer: str, amount: int, delivered: bool, now: int
+) -> Result:
+    """TRD-10: the bilateral market (only) writes a settled trade of value ``amount`` into the auction's
+    reputation: a full delivery is an honest sale and purchase, as a completed auction order (SET-2); a
+    short one the seller's fraud, as a reported non-delivery (SET-3), with its ban."""
+    if caller != tm.address:
+        raise NotBilateral(caller)
+    registry, p = tm.registry, tm.registry.params
+    before = registry.users[seller]
+    if delivered:
+        growth = seller_growth(before, amount, p)
+        users = {seller: record_seller_trade(before, amount, True, now, p)}
+        users[buyer] = record_buyer_trade(registry.users[buyer], amount, growth, True, now, p)
+        events: list = [mk._reputation_event(a, u) for a, u in users.items()]
+    else:
+        users = {seller: record_seller_trade(before, amount, False, now, p)}
+        events = mk._fraud_events(seller, before, users[seller])
+    return replace(tm, registry=replace(registry, users={**registry.users, **users})), events
 
 
 def settle_auction_energy(tm: TradeMarket, order_id: int) -> Result:

@@ -3,6 +3,7 @@
 import json
 
 from verify.cli import main
+from verify.trade import gas as trade_gas
 
 
 def test_gas_command_writes_the_table_json_and_plot(tmp_path, capsys):
@@ -17,3 +18,8 @@ def test_gas_command_writes_the_table_json_and_plot(tmp_path, capsys):
     assert data["settle_marginal_per_bidder"] == 0
     assert (tmp_path / "gas.png").read_bytes().startswith(b"\x89PNG")
     assert "| 10 |" in (tmp_path / "gas.md").read_text() and "| 10 |" in capsys.readouterr().out
+    stages = json.loads((tmp_path / "trade-gas.json").read_text())["stages"]  # the bilateral market's table
+    assert list(stages) == list(trade_gas.STAGES) and all(g > 21_000 for g in stages.values())
+    table = (tmp_path / "trade-gas.md").read_text()
+    assert all(f"| {stage} | {clause} |" in table for stage, (clause, _) in trade_gas.STAGES.items())
+    assert stages["certify_decisive"] > stages["certify_vote"]  # deciding writes the status too

@@ -6,6 +6,7 @@ import pytest
 
 from reference import energy as en
 from reference import errors
+from reference import events as ev
 from reference import market as mk
 from reference import trade as tr
 from verify.trade.roles import FEE, TARIFF, address, fresh, key
@@ -67,7 +68,11 @@ def test_paper_case_pays_six_point_seven_and_a_fee_of_point_two():
     tm, _ = tr.clear_trade(tm, 0, T + tr.PERIOD)
     assert tm.periods[tr.period_of(T)] == tr.Period(1, 10 * KWH, 67 * 10**17)
     tm, events = tr.settle_trade(tm, 0, T + tr.PERIOD)
-    assert events == [tr.TradeSettled(0, 67 * 10**17, 2 * 10**17, 0)]  # 6.7 to A, 0.2 to C
+    assert events[0] == tr.TradeSettled(0, 67 * 10**17, 2 * 10**17, 0)  # 6.7 to A, 0.2 to C
+    seller, buyer = tm.registry.users[A("u0")], tm.registry.users[A("u1")]
+    assert [type(e).__name__ for e in events[1:]] == ["ReputationUpdated"] * 2  # TRD-10: both sides honest
+    initial = ready().registry.users[A("u0")]
+    assert seller.seller_reputation > initial.seller_reputation and buyer.buyer_reputation > initial.buyer_reputation
     assert tm.energy.pending == {A("u0"): 67 * 10**17, A("fee"): 2 * 10**17}
     assert tm.energy.accounts[A("u1")].balance == 10 * KWH
     assert tr.is_solvent(tm) and en.energy_conserved(tm.energy)
@@ -283,3 +288,22 @@ def test_a_completed_auction_moves_its_energy_once():
     assert events == [tr.AuctionEnergySettled(0, 1500)] and tm.energy.accounts[A("u1")].balance == 1500
     with pytest.raises(tr.EnergySettledAlready):
         tr.settle_auction_energy(tm, 0)
+
+
+@pytest.mark.clauses("TRD-10", "TRD-9")
+def test_a_short_delivery_is_the_seller_s_fraud_in_the_shared_registry():
+    tm = authenticated(matched(ready()))
+    tm, _ = tr.record_execution(tm, A("grid"), 0, 4 * KWH, T)
+    for certifier in ("c0", "c1"):
+        tm, _ = tr.certify_execution(tm, A(certifier), 0, True, T)
+    tm, _ = tr.clear_trade(tm, 0, T + tr.PERIOD)
+    tm, events = tr.settle_trade(tm, 0, T + tr.PERIOD)
+    seller = tm.registry.users[A("u0")]
+    assert seller.seller_frauds == 1 and events[-1] == ev.BanImposed(A("u0"), seller.banned_until)
+    assert tm.registry.users[A("u1")] == ready().registry.users[A("u1")]  # the buyer is not judged
+    with pytest.raises(errors.UserBanned):  # banned in both markets: the auction's registry is shared
+        tr.declare_ask(tm, A("u0"), 1, 1, T + 3 * tr.PERIOD, T + tr.PERIOD)
+    with pytest.raises(errors.UserBanned):
+        mk.post_order(tm.registry, A("u0"), 1000, 10**9, 10**15, (1, 2), T + tr.PERIOD)
+    with pytest.raises(tr.NotBilateral):  # nobody but the bilateral market writes reputation
+        tr.record_bilateral_trade(tm, A("u1"), A("u1"), A("u2"), 1, True, T)

@@ -21,7 +21,7 @@ def cases():
 
 
 @pytest.mark.clauses(
-    "TRD-1", "TRD-2", "TRD-3", "TRD-4", "TRD-5", "TRD-6", "TRD-7", "TRD-8", "TRD-9",
+    "TRD-1", "TRD-2", "TRD-3", "TRD-4", "TRD-5", "TRD-6", "TRD-7", "TRD-8", "TRD-9", "TRD-10",
     "ENG-1", "ENG-2", "ENG-3", "ENG-4", "ENG-5", "ENG-6", "ENG-7", "ENG-8",
 )  # fmt: skip
 def test_every_vector_is_green_on_the_contracts(artifacts, cases):
@@ -33,8 +33,10 @@ def test_every_vector_is_green_on_the_contracts(artifacts, cases):
 def test_the_paper_cases_are_vectors(cases):
     by_name = {c["name"]: c for c in cases}
     settled = [s for s in by_name["trade_paper_case"]["steps"] if s["action"] == "settle_trade" and s["expect"]["ok"]]
-    assert settled[0]["expect"]["events"] == [["TradeSettled", {"tradeId": 0, "payment": 67 * 10**17,
-                                                                 "fee": 2 * 10**17, "refund": 0}]]  # fmt: skip
+    events = settled[0]["expect"]["events"]
+    assert events[0] == ["TradeSettled", {"tradeId": 0, "payment": 67 * 10**17, "fee": 2 * 10**17, "refund": 0}]
+    assert [(name, data["account"]) for name, data in events[1:]] == [("ReputationUpdated", "u0"),
+                                                                      ("ReputationUpdated", "u1")]  # fmt: skip
     last = by_name["energy_paper_experiment"]["steps"][-1]["post"]["accounts"]
     assert (last["grid"]["balance"], last["u1"]["balance"], last["u0"]["balance"]) == (9_999_000_000, 10**6, 10**5)
 
@@ -52,3 +54,25 @@ def test_roles_are_the_chain_accounts():
     from verify.toolchain.chain import account_keys
 
     assert address("genesis") == account_keys(1)[0].public_key.to_checksum_address()
+
+
+@pytest.mark.clauses("TRD-10")
+def test_only_the_operator_links_the_bilateral_market_and_only_once(artifacts):
+    """A stranger linking its own contract, or a second link, would let any caller write reputation
+    through ``recordBilateralTrade``: both are refused and the link stays where it was."""
+    from verify.trade.driver import ContractTrade
+
+    trade = ContractTrade.deploy(artifacts, FAST)
+    link, linked = trade.auction.functions.linkBilateral, trade.contract.address
+    refused = [
+        trade.chain.transact(link(address("u0")), sender=address("u0")),
+        trade.chain.transact(link(address("u0")), sender=address("genesis")),
+        trade.chain.transact(link("0x" + "00" * 20), sender=address("genesis")),
+    ]
+    got = [(o.ok, o.error, tuple(o.error_args)) for o in refused]
+    assert got == [
+        (False, "NotOperator", (address("u0"),)),
+        (False, "AlreadyRegistered", (address("u0"),)),
+        (False, "AlreadyRegistered", ("0x" + "00" * 20,)),
+    ]
+    assert trade.chain.call(trade.auction.functions.bilateral()) == linked

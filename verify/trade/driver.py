@@ -34,6 +34,9 @@ class ContractTrade:
         deployed = chain.deploy(artifacts[MARKET], auction.address, TARIFF, FEE, address("fee"), sender=genesis)
         if not deployed.ok:
             raise RuntimeError(f"deploying {MARKET} failed: {deployed.error}{deployed.error_args}")
+        linked = chain.transact(auction.functions.linkBilateral(deployed.value.address), sender=genesis)
+        if not linked.ok:  # TRD-10: the bilateral market writes reputation into the auction's registry
+            raise RuntimeError(f"linking {MARKET} to the auction failed: {linked.error}{linked.error_args}")
         return cls(chain, auction, deployed.value)
 
     @property
@@ -112,6 +115,9 @@ class ContractTrade:
 
     def settle_auction_energy(self, order_id: int) -> Outcome:
         return self._send(self.f.settleAuctionEnergy(order_id), address("genesis"))
+
+    def record_bilateral_trade(self, caller: str, seller: str, buyer: str, amount: int, delivered: bool) -> Outcome:
+        return self._send(self.auction.functions.recordBilateralTrade(seller, buyer, amount, delivered), caller)
 
     # -- observable state -------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ altered terms, another trade or another chain, a meter reading replayed or skipp
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
@@ -18,6 +20,7 @@ from reference import energy as en
 from reference import errors
 from reference import trade as tr
 from verify.differential.observe import differences, model_events
+from verify.toolchain.chain import Outcome
 from verify.trade.driver import ContractTrade
 from verify.trade.roles import CERTIFIERS, FEE, ROLES, TARIFF, USERS, address, fresh
 from verify.trade.vectors import ACTIONS, Signed, apply, model_state, sign
@@ -38,6 +41,8 @@ class Mismatch(AssertionError):
 class TradeMachine(RuleBasedStateMachine):
     CONTRACT: ClassVar[ContractTrade | None] = None
     SNAPSHOT: ClassVar[Any] = None
+    REACHED: ClassVar[Counter[str]] = Counter()
+    """How often each action succeeded (``name``) or was refused (``name!Error``), over every run."""
 
     def __init__(self):
         super().__init__()
@@ -57,22 +62,35 @@ class TradeMachine(RuleBasedStateMachine):
         model_args = [address(v) if n in ("caller", "account", "target", "grid", "seller", "buyer") else v
                       for n, v in zip(names, args, strict=True)]  # fmt: skip
         now = self.now()
+        return self.step(
+            f"{action}{tuple(args)}",
+            lambda: apply(self.tm, action, model_args, now),
+            lambda: getattr(self.contract, action)(*model_args),
+        )
+
+    def step(self, where: str, model: Callable[[], tuple], contract: Callable[[], Outcome]) -> bool:
+        """One action on the model and on the chain: the same outcome, error, events and state after."""
         try:
-            after, events = apply(self.tm, action, model_args, now)
+            after, events = model()
             expected: tuple = (True, None, (), model_events(events))
         except errors.FairwattError as exc:
             after, expected = self.tm, (False, type(exc).__name__, tuple(exc.args), [])
-        outcome = getattr(self.contract, action)(*model_args)
+        outcome = contract()
         got = (outcome.ok, outcome.error, tuple(outcome.error_args), outcome.events if outcome.ok else [])
         norm = [_norm(x) for x in (expected, got)]
         if norm[0] != norm[1]:
-            raise Mismatch(f"{action}{tuple(args)}: model {expected} != contract {got}")
+            raise Mismatch(f"{where}: model {expected} != contract {got}")
         self.tm = after
         self.steps += 1
-        problems = differences(_norm(model_state(self.tm)), _norm(self.contract.state()))
+        type(self).REACHED[where.split("(")[0] + ("" if outcome.ok else f"!{outcome.error}")] += 1
+        problems = self.differences()
         if problems:
-            raise Mismatch(f"{action}{tuple(args)}: " + "; ".join(problems[:5]))
+            raise Mismatch(f"{where}: " + "; ".join(problems[:5]))
         return outcome.ok
+
+    def differences(self) -> list[str]:
+        """Where the chain's observable state departs from the model's."""
+        return differences(_norm(model_state(self.tm)), _norm(self.contract.state()))
 
     @initialize()
     def setup(self):
@@ -178,6 +196,15 @@ class TradeMachine(RuleBasedStateMachine):
         self.act("clear_trade", trade)
         self.act("settle_trade", trade)
 
+    @rule(approve=st.booleans())
+    def decide(self, approve):
+        """Every certifier votes on the oldest executed trade, which is then cleared and settled."""
+        executed = [i for i, t in enumerate(self.tm.trades) if t.status == tr.TradeStatus.EXECUTED]
+        if executed:
+            for certifier in CERTIFIERS:
+                self.act("certify_execution", certifier, executed[0], approve)
+            self.clear_and_settle(executed[0], True)
+
     @rule(seconds=st.sampled_from([1, 60, tr.PERIOD]))
     def wait(self, seconds):
         self.contract.at_time(self.now() + seconds)
@@ -208,8 +235,10 @@ def _norm(value: Any) -> Any:
     return value
 
 
-def deploy(artifacts: dict, backend: str | None = None) -> None:
-    """Deploy the contracts the machine compares against, snapshotted empty."""
+def deploy(artifacts: dict, backend: str | None = None, machine: type[TradeMachine] | None = None) -> None:
+    """Deploy the contracts ``machine`` (default: :class:`TradeMachine`) compares against, snapshotted empty."""
+    machine = machine or TradeMachine
     contract = ContractTrade.deploy(artifacts, backend)
-    TradeMachine.CONTRACT = contract
-    TradeMachine.SNAPSHOT = contract.chain.snapshot()
+    machine.CONTRACT = contract
+    machine.SNAPSHOT = contract.chain.snapshot()
+    machine.REACHED = Counter()

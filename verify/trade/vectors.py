@@ -57,6 +57,7 @@ ACTIONS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "clear_trade": (tr, ("trade_id",), True),
     "settle_trade": (tr, ("trade_id",), True),
     "settle_auction_energy": (tr, ("order_id",), False),
+    "record_bilateral_trade": (tr, ("caller", "seller", "buyer", "amount", "delivered"), True),
 }
 ACCOUNT_ARGS = {"caller", "account", "target", "grid", "seller", "buyer"}
 SIGNATURES = {"seller_signature", "buyer_signature"}
@@ -234,7 +235,16 @@ def scenarios() -> list[Script]:
     s.do("authenticate_match", "u0", 1, Signed("u2"), Signed("u0"), due)  # replayed
     out.append(s)
 
-    s = setup("energy_rejections", ["ENG-1", "ENG-2", "ENG-3", "ENG-4", "ENG-7", "TRD-1"])
+    s, delivery = trade_to_execution(setup("trade_short_delivery_fraud", ["TRD-10", "TRD-9"]), delivered=4 * KWH)
+    s.do("record_bilateral_trade", "u0", "u0", "u1", 10**18, True)  # only the bilateral market writes reputation
+    s.do("certify_execution", "c0", 0, True).do("certify_execution", "c1", 0, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", 0).do("settle_trade", 0)  # the seller's fraud: banned in both markets
+    s.do("declare_ask", "u0", KWH, PRICE, s.now + tr.PERIOD).do("declare_bid", "u1", KWH, PRICE, s.now + tr.PERIOD)
+    out.append(s)
+
+    s = setup("energy_rejections", ["ENG-1", "ENG-2", "ENG-3", "ENG-4", "ENG-7", "ENG-9", "TRD-1"])
+    s.do("settle_auction_energy", 0)  # no auction order yet
     s.do("create_account", "genesis", "stranger", int(en.Kind.USER)).do("create_account", "u0", "stranger", 1)
     s.do("create_account", "grid", "u0", 1).do("issue_energy", "u0", 5).do("issue_energy", "grid", 0)
     s.do("transfer_energy", "grid", "u0", 5, 0).do("transfer_energy", "grid", "u0", 5, 0)
@@ -243,6 +253,32 @@ def scenarios() -> list[Script]:
     s.do("report_consumption", "u1", "u0", 0, 1).do("report_consumption", "grid", "u0", 0, 3)
     s.do("report_consumption", "grid", "u0", 0, 3).do("report_consumption", "grid", "u0", 1, 9)
     s.do("declare_ask", "stranger", 1, 1, s.now + 9).do("declare_ask", "u0", 0, 1, s.now + 9)
+    out.append(s)
+
+    # Two trades in flight at once, one delivered in part; two purchases; a purchase from a user, an
+    # over-delivery and a transfer of a whole balance: totals that one trade cannot tell from overwrites.
+    s = setup("two_trades_in_flight", ["TRD-4", "TRD-5", "TRD-6", "TRD-7", "TRD-8", "ENG-3", "ENG-5", "ENG-8"])
+    s.do("add_certifier", "genesis", "stranger")  # four certifiers: two passes are half, not a majority
+    delivery = (s.now // tr.PERIOD + 2) * tr.PERIOD
+    for seller, volume in (("u0", 10 * KWH), ("u2", 4 * KWH)):
+        s.do("transfer_energy", "grid", seller, volume + KWH, s.tm.energy.accounts[address("grid")].nonce)
+        s.do("declare_ask", seller, volume, PRICE, delivery).do("declare_bid", "u1", volume, PRICE, delivery)
+        trade_id = len(s.tm.trades)
+        s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)
+        s.do("authenticate_match", "u1", trade_id, Signed(seller), Signed("u1"), volume * PRICE + FEE)
+    for grid in ("grid", "grid", "u0"):
+        s.do("purchase_energy", "u1", grid, KWH, s.tm.energy.accounts[address("u1")].nonce, KWH * TARIFF)
+    s.now = delivery
+    s.do("record_execution", "grid", 1, 5 * KWH)  # more than the trade's volume
+    s.do("record_execution", "grid", 0, 10 * KWH).do("record_execution", "grid", 1, 3 * KWH)
+    for trade_id in (0, 1):
+        for certifier in ("c0", "c1", "c2"):
+            s.do("certify_execution", certifier, trade_id, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", 0).do("clear_trade", 1).do("settle_trade", 0).do("settle_trade", 1)
+    s.do("transfer_energy", "u0", "u2", KWH, s.tm.energy.accounts[address("u0")].nonce)  # u0's whole balance
+    for role in ("u0", "u2", "u1", "grid", "fee"):
+        s.do("withdraw", role)
     out.append(s)
     return out
 

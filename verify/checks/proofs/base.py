@@ -59,12 +59,16 @@ class ProofCheck(Check):
     REFUTED_BY: ClassVar[str] = ""
     """The id of the known-bad variant (``variants.VARIANTS``) that must refute this obligation."""
     TIMEOUT_MS: ClassVar[int] = 20_000
+    ENCODINGS: ClassVar[Any] = encodings
+    """The Z3 mirrors the claim is built from (the bilateral market's obligations bring their own)."""
+    KNOWN_BAD: ClassVar[dict[str, Any]] = VARIANTS
+    """Where ``REFUTED_BY`` is looked up: known-bad variants of ``ENCODINGS``."""
 
     def __init_subclass__(cls, **kwargs):
         if "ABSTRACT" not in cls.__dict__:
             if not cls.STATEMENT:
                 raise TypeError(f"{cls.__name__}: a proof obligation needs a STATEMENT")
-            if cls.REFUTED_BY not in VARIANTS:
+            if cls.REFUTED_BY not in cls.KNOWN_BAD:
                 raise TypeError(f"{cls.__name__}: REFUTED_BY must name a known-bad variant, not {cls.REFUTED_BY!r}")
             cls.DESCRIPTION = cls.DESCRIPTION or cls.STATEMENT
         super().__init_subclass__(**kwargs)
@@ -75,7 +79,7 @@ class ProofCheck(Check):
 
     def prove(self, p: Params, variant: str = "") -> Result:
         """The obligation on the real encodings, or with ``variant``'s known-bad rule in place."""
-        e = VARIANTS[variant].apply() if variant else encodings
+        e = self.KNOWN_BAD[variant].apply() if variant else self.ENCODINGS
         # A fresh Z3 context for every run: the nonlinear searches otherwise depend on which terms earlier
         # obligations left in the shared one (prove-fixed-point-error took 0.7 s or timed out by order).
         z3.z3._main_ctx = None
@@ -104,7 +108,7 @@ class ProofCheck(Check):
             if variant.status != Status.REFUTED:
                 status = Status.NOT_VERIFIED
                 evidence = (
-                    f"vacuous: the known-bad variant {self.REFUTED_BY} ({VARIANTS[self.REFUTED_BY].description}) "
+                    f"vacuous: the known-bad variant {self.REFUTED_BY} ({self.KNOWN_BAD[self.REFUTED_BY].description}) "
                     f"is {variant.status.value}, not refuted\n{variant.counterexample}"
                 ).strip()
             findings.append(
