@@ -43,6 +43,7 @@ STAGE_INPUTS = {
     "economics": ("reference", "spec"),
     "traceability": ("contracts", "reference", "spec", "tests", ".fairwatt-cache/tests"),
     "trade": ("contracts", "reference", "spec"),
+    "points": ("contracts", "reference", "spec"),
 }
 """What each stage reads besides verify/ itself: its results are reused while these are unchanged."""
 TIMEOUTS = {
@@ -58,9 +59,10 @@ TIMEOUTS = {
     "economics": 180,
     "traceability": 60,
     "trade": 300,
+    "points": 300,
 }
 """Seconds each stage may take before it counts as not verified."""
-NEEDS_CONTRACTS = {"static", "gas", "differential", "attacks", "bytecode", "trade"}
+NEEDS_CONTRACTS = {"static", "gas", "differential", "attacks", "bytecode", "trade", "points"}
 """Stages skipped when the contracts do not compile; with ``compile`` too when they cannot be read or the
 compiler cannot run (then they are not verified)."""
 AUDIT_CACHE = CACHE.parent / "audit"

@@ -164,9 +164,14 @@ def _gas_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rpc", metavar="URL", help="measure on the JSON-RPC node at URL")
 
 
-@command("gas", "measure the gas of every step of a trade for 5..60 bidders (Table 3, Fig. 6)", _gas_args)
+@command(
+    "gas",
+    "measure the gas of every step of an auction for 5..60 bidders (Table 3, Fig. 6) and of the bilateral trade",
+    _gas_args,
+)
 def cmd_gas(args: argparse.Namespace) -> int:
     from verify import gas
+    from verify.trade import gas as trade_gas
 
     try:
         counts = gas.check_counts(args.bidders) if args.bidders else gas.BIDDER_COUNTS
@@ -178,12 +183,14 @@ def cmd_gas(args: argparse.Namespace) -> int:
     try:
         with backend("eth-tester", args.node, args.rpc) as engine:
             data = gas.write(args.out, counts, engine)
+            trade_data = trade_gas.write(args.out, engine)
     except NodeError as exc:
         print(f"fairwatt: {exc}", file=sys.stderr)
         return 2
     print(f"gas of real transactions on {args.node or engine}")
     print(gas.table(data))
-    print(f"wrote {args.out / 'gas.json'}, gas.md, gas.png")
+    print(trade_gas.table(trade_data))
+    print(f"wrote {args.out / 'gas.json'}, gas.md, gas.png, trade-gas.json, trade-gas.md")
     return 0
 
 
@@ -280,11 +287,18 @@ def _vectors_args(p: argparse.ArgumentParser) -> None:
 @command("vectors", "write the reference model's test vectors (spec/vectors.md) as JSON", _vectors_args)
 def cmd_vectors(args: argparse.Namespace) -> int:
     from verify import vectors
+    from verify.fingerprints import vectors as fingerprint_vectors
+    from verify.points import vectors as points_vectors
     from verify.trade import vectors as trade_vectors
 
     paths = vectors.generate(args.out) + trade_vectors.generate(args.out / "trade")
+    paths += points_vectors.generate(args.out / "points")
+    paths += fingerprint_vectors.generate(args.out / "fingerprints")
     steps = sum(len(json.loads(p.read_text())["steps"]) for p in paths)
-    print(f"wrote {len(paths)} vectors ({steps} steps) to {args.out} (seeds 004 and 002: {args.out / 'trade'})")
+    print(
+        f"wrote {len(paths)} vectors ({steps} steps) to {args.out} (seeds 004 and 002: {args.out / 'trade'}; "
+        f"seed 003: {args.out / 'points'}; seed 000: {args.out / 'fingerprints'})"
+    )
     return 0
 
 
@@ -297,6 +311,7 @@ def _mutate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-generated", action="store_true", help="only the semantic mutants, not slither-mutate's")
     p.add_argument("--jobs", type=int, help="worker processes (default: every core)")
     p.add_argument("--min-score", type=float, default=0.0, help="exit 1 when the score is below this (0..1)")
+    p.add_argument("--killers", nargs="+", help="run only these killers (default: every one, cheapest first)")
 
 
 @command("mutate", "mutants of contracts/ against the differential campaign: the mutation score", _mutate_args)
@@ -305,17 +320,22 @@ def cmd_mutate(args: argparse.Namespace) -> int:
 
     try:
         data = mutation.run(
-            args.examples, args.steps, args.only, generated=not args.no_generated, sample=args.sample, jobs=args.jobs
-        )
+            args.examples, args.steps, args.only, generated=not args.no_generated, sample=args.sample, jobs=args.jobs,
+            names=tuple(args.killers or ()),
+            progress=lambda line: print(f"fairwatt mutate: {line}", file=sys.stderr, flush=True),
+        )  # fmt: skip
     except CompileError as exc:
         print("fairwatt: the contracts do not compile:", *exc.messages, sep="\n", file=sys.stderr)
+        return 2
+    except (RuntimeError, ValueError) as exc:  # the kill-suite fails on the original; a bad equivalents entry
+        print(f"fairwatt: {exc}", file=sys.stderr)
         return 2
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(data, indent=2))
     for r in data["results"]:
         print(f"{'killed  ' if r['killed'] else 'SURVIVED'} {r['id']:32} {r['killer'] or '-':9} {r['seconds']:6.1f}s")
     for s in data["survived"]:
-        print(f"\nsurvivor {s['id']} ({s['operator']})\n{s['diff']}")
+        print(f"\nsurvivor {s['id']} {s['key']}\n{s['diff']}")
     for e in data["equivalent"]:
         print(f"equivalent {e['id']}: {e['reason']}")
     print(
@@ -360,6 +380,7 @@ def cmd_prove(args: argparse.Namespace) -> int:
                 "status": f.status.value,
                 "refuted_by": f.data.get("refuted_by"),
                 "variant_status": f.data.get("variant_status"),
+                "variant_counterexample": f.data.get("variant_counterexample", ""),
                 "seconds": round(f.seconds, 3),
                 "statement": f.title,
                 "evidence": f.evidence if f.status != Status.PROVED else "",
@@ -386,7 +407,11 @@ def _scan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, help="write the findings here (updated after each file)")
     p.add_argument("--no-mythril", action="store_true", help="Slither and the CEI detector only")
     p.add_argument("--mythril-timeout", type=int, default=60, help="Mythril's longest execution timeout per contract")
-    p.add_argument("--all-modules", action="store_true", help="every Mythril module (default: reentrancy's)")
+    p.add_argument(
+        "--all-modules",
+        action="store_true",
+        help="every Mythril module, on every contract (default: reentrancy's, not where Slither found reentrancy)",
+    )
     p.add_argument("--jobs", type=int, default=None, help="tool processes at a time (default: cores)")
     p.add_argument("--budget", type=float, default=None, help="seconds for the whole scan; the rest: not verified")
     p.add_argument("--report", type=Path, help="also write audit.md, audit.html, audit.sarif, findings.json here")

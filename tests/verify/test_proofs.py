@@ -18,8 +18,10 @@ from reference.quotes import Ciphertext, encrypt, public_key
 from verify.check import Context
 from verify.checks.proofs import auction as auction_proofs
 from verify.checks.proofs import encodings as enc
+from verify.checks.proofs import quorum as quorum_proofs
 from verify.checks.proofs import reputation as reputation_proofs
 from verify.checks.proofs import settlement as settlement_proofs
+from verify.checks.proofs import trade as trade_proofs
 from verify.checks.proofs.base import ProofCheck
 from verify.checks.proofs.settlement import MOVES, Inputs, OrderMoney
 from verify.checks.proofs.variants import VARIANTS
@@ -271,9 +273,9 @@ def test_the_empty_market_owes_nothing():
 OBLIGATIONS = sorted(
     (
         cls
-        for module in (auction_proofs, reputation_proofs, settlement_proofs)
+        for module in (auction_proofs, reputation_proofs, settlement_proofs, trade_proofs, quorum_proofs)
         for cls in vars(module).values()
-        if isinstance(cls, type) and issubclass(cls, ProofCheck) and cls is not ProofCheck
+        if isinstance(cls, type) and issubclass(cls, ProofCheck) and "ABSTRACT" not in cls.__dict__
     ),
     key=lambda cls: cls.ID,
 )
@@ -311,7 +313,7 @@ def test_an_obligation_its_variant_cannot_refute_is_not_verified(monkeypatch, tm
 
 
 def test_every_variant_is_some_obligation_s_and_names_an_encoding():
-    assert {cls.REFUTED_BY for cls in OBLIGATIONS} == set(VARIANTS)
+    assert {cls.REFUTED_BY for cls in OBLIGATIONS} == set(VARIANTS) | set(trade_proofs.VARIANTS)
     assert all(hasattr(enc, v.replaces) for v in VARIANTS.values())
 
 
@@ -336,7 +338,7 @@ def test_prove_json_lists_each_obligation_with_its_variant(proved):
     for e in proved:
         assert set(e) >= {"id", "level", "status", "clause", "refuted_by", "variant_status", "seconds", "evidence"}
     for e in model:
-        assert e["variant_status"] == "refuted" and e["refuted_by"] in VARIANTS
+        assert e["variant_status"] == "refuted" and e["refuted_by"] in {**VARIANTS, **trade_proofs.VARIANTS}
     bytecode = [e for e in proved if e["level"] == "bytecode"]
     assert len(bytecode) >= 6 and {e["level"] for e in proved} == {"model", "bytecode"}
     assert all(e["status"] == "proved" and e["variant_status"] == "refuted" and e["refuted_by"] for e in bytecode)

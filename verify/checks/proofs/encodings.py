@@ -153,3 +153,23 @@ def withdraw(owed: Int) -> tuple[z3.ArithRef, z3.ArithRef]:
     With nothing owed it reverts: nothing paid, nothing changed — the same pair.
     """
     return as_z3(owed), z3.IntVal(0)
+
+
+def min_nodes(faulty: Int) -> z3.ArithRef:
+    """``reference.quorum.min_nodes`` (QRM-1): 3f + 1."""
+    return 3 * as_z3(faulty) + 1
+
+
+def bft_quorum(nodes: Int, faulty: Int) -> z3.ArithRef:
+    """``reference.quorum.bft_quorum`` (QRM-1): n − f."""
+    return as_z3(nodes) - as_z3(faulty)
+
+
+def majority(certifiers: Int) -> z3.ArithRef:
+    """``reference.quorum.majority`` (QRM-2): c div 2 + 1, for c >= 0."""
+    return as_z3(certifiers) / 2 + 1
+
+
+def equivocation_tolerance(certifiers: Int) -> z3.ArithRef:
+    """``reference.quorum.equivocation_tolerance`` (QRM-3): 2·majority − c − 1."""
+    return 2 * majority(certifiers) - as_z3(certifiers) - 1

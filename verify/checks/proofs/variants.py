@@ -132,6 +132,24 @@ VARIANTS = {
             lambda max_exponent: 2**256,
         ),
         Variant(
+            "bft-n-equals-3f",
+            "n = 3f nodes tolerate f faulty (seed 002's 33% read as f <= n/3)",
+            "min_nodes",
+            lambda faulty: 3 * enc.as_z3(faulty),
+        ),
+        Variant(
+            "majority-half",
+            "half of the certifiers certify (2p >= c, eq 5's tie)",
+            "majority",
+            lambda certifiers: (enc.as_z3(certifiers) + 1) / 2,
+        ),
+        Variant(
+            "one-equivocator-tolerated",
+            "a strict majority tolerates one certifier who votes both ways",
+            "equivocation_tolerance",
+            lambda certifiers: enc.maximum(1, enc.equivocation_tolerance(certifiers)),
+        ),
+        Variant(
             "withdraw-keeps-balance",
             "withdraw pays the pending balance without zeroing it",
             "withdraw",
