@@ -6,12 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from eth_utils import keccak
-from hypothesis import HealthCheck, settings
-from hypothesis.stateful import run_state_machine_as_test
 
 from reference import fingerprints as fpr
 from verify.check import Check, Context
-from verify.differential.campaign import shrink_limit
+from verify.checks.replay import machine_findings, vector_findings
 from verify.findings import Finding, Impact, Status
 from verify.fingerprints import machine, vectors
 from verify.fingerprints.driver import ContractFingerprints, address, jsonable
@@ -30,13 +28,7 @@ class FingerprintVectorsCheck(Check):
     def run(self, ctx: Context) -> list[Finding]:
         cases = [s.case() for s in vectors.scenarios()]
         results = vectors.replay_all(cases, compile_tree(ctx.contracts), FAST)
-        bad = {name: problems for name, problems in results.items() if problems}
-        if not bad:
-            return [self.finding(f"{len(cases)} vectors replay green", Status.PASSED)]
-        return [
-            self.finding(f"vector {name}: {problems[0][:160]}", Status.VIOLATION, evidence="\n".join(problems))
-            for name, problems in bad.items()
-        ]
+        return vector_findings(self, cases, results, "{cases} vectors replay green")
 
 
 class FingerprintDifferentialCheck(Check):
@@ -50,21 +42,9 @@ class FingerprintDifferentialCheck(Check):
     def run(self, ctx: Context) -> list[Finding]:
         examples = int(ctx.options.get("examples", 10))
         machine.deploy(compile_tree(ctx.contracts), FAST)
-        config = settings(
-            max_examples=examples,
-            stateful_step_count=30,
-            derandomize=True,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            report_multiple_bugs=False,
-        )
-        try:
-            with shrink_limit(int(ctx.options.get("shrinks", 50))):
-                run_state_machine_as_test(machine.FingerprintMachine, settings=config)
-        except AssertionError as exc:
-            return [self.finding(str(exc).splitlines()[0][:200], Status.VIOLATION, evidence=str(exc)[:4000])]
-        return [self.finding(f"{examples} runs of up to 30 steps agree with the model", Status.PASSED)]
+        passed = f"{examples} runs of up to 30 steps agree with the model"
+        shrinks = int(ctx.options.get("shrinks", 50))
+        return machine_findings(self, machine.FingerprintMachine, examples, 30, shrinks, passed)
 
 
 def copies(provider: str, now: int) -> list[fpr.Record]:

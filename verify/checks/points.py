@@ -4,11 +4,8 @@ bounded proof on the model, and the differential campaign with hostile moves."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
-from hypothesis.stateful import run_state_machine_as_test
-
 from verify.check import Check, Context
-from verify.differential.campaign import shrink_limit
+from verify.checks.replay import machine_findings, vector_findings
 from verify.findings import Finding, Impact, Status
 from verify.points import bounded, machine, vectors
 from verify.toolchain.chain import FAST
@@ -17,16 +14,7 @@ from verify.toolchain.compiler import compile_tree
 
 def _replayed(check: Check, ctx: Context, compare: bool, passed: str) -> list[Finding]:
     cases = [s.case() for s in vectors.scenarios()]
-    results = vectors.replay_all(cases, compile_tree(ctx.contracts), FAST, compare)
-    bad = {name: problems for name, problems in results.items() if problems}
-    if not bad:
-        return [
-            check.finding(passed.format(cases=len(cases), steps=sum(len(c["steps"]) for c in cases)), Status.PASSED)
-        ]
-    return [
-        check.finding(f"vector {name}: {problems[0][:160]}", Status.VIOLATION, evidence="\n".join(problems))
-        for name, problems in bad.items()
-    ]
+    return vector_findings(check, cases, vectors.replay_all(cases, compile_tree(ctx.contracts), FAST, compare), passed)
 
 
 class PointsVectorsCheck(Check):
@@ -68,21 +56,8 @@ class PointsDifferentialCheck(Check):
     def run(self, ctx: Context) -> list[Finding]:
         examples = int(ctx.options.get("examples", 10))
         machine.deploy(compile_tree(ctx.contracts), FAST)
-        config = settings(
-            max_examples=examples,
-            stateful_step_count=30,
-            derandomize=True,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            report_multiple_bugs=False,
-        )
-        try:
-            with shrink_limit(int(ctx.options.get("shrinks", 50))):
-                run_state_machine_as_test(machine.PointsMachine, settings=config)
-        except (machine.Mismatch, AssertionError) as exc:
-            return [self.finding(str(exc).splitlines()[0][:200], Status.VIOLATION, evidence=str(exc)[:4000])]
-        return [self.finding(f"{examples} runs of up to 30 steps agree with the model", Status.PASSED)]
+        passed = f"{examples} runs of up to 30 steps agree with the model"
+        return machine_findings(self, machine.PointsMachine, examples, 30, int(ctx.options.get("shrinks", 50)), passed)
 
 
 class PointsBoundedProof(Check):

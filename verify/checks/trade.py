@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hypothesis import HealthCheck, settings
-from hypothesis.stateful import run_state_machine_as_test
-
 from reference import trade as tr
 from verify.check import Check, Context
-from verify.differential.campaign import shrink_limit
+from verify.checks.replay import machine_findings, vector_findings
 from verify.differential.machine import artifacts_with_mocks
 from verify.findings import Finding, Impact, Status
 from verify.toolchain.chain import FAST
@@ -32,13 +29,7 @@ class TradeVectorsCheck(Check):
     def run(self, ctx: Context) -> list[Finding]:
         cases = [s.case() for s in vectors.scenarios()]
         results = vectors.replay_all(cases, compile_tree(ctx.contracts), FAST)
-        bad = {name: problems for name, problems in results.items() if problems}
-        if not bad:
-            return [self.finding(f"{len(cases)} vectors replay green", Status.PASSED)]
-        return [
-            self.finding(f"vector {name}: {problems[0][:160]}", Status.VIOLATION, evidence="\n".join(problems))
-            for name, problems in bad.items()
-        ]
+        return vector_findings(self, cases, results, "{cases} vectors replay green")
 
 
 class TradeDifferentialCheck(Check):
@@ -55,21 +46,9 @@ class TradeDifferentialCheck(Check):
     def run(self, ctx: Context) -> list[Finding]:
         examples = int(ctx.options.get("examples", 10))
         combined.deploy(artifacts_with_mocks(ctx.contracts), FAST)
-        config = settings(
-            max_examples=examples,
-            stateful_step_count=40,
-            derandomize=True,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            report_multiple_bugs=False,
-        )
-        try:
-            with shrink_limit(int(ctx.options.get("shrinks", 50))):
-                run_state_machine_as_test(combined.BothMarketsMachine, settings=config)
-        except AssertionError as exc:  # a Mismatch or a broken invariant
-            return [self.finding(str(exc).splitlines()[0][:200], Status.VIOLATION, evidence=str(exc)[:4000])]
-        return [self.finding(f"{examples} runs of both markets, up to 40 steps, agree with the model", Status.PASSED)]
+        passed = f"{examples} runs of both markets, up to 40 steps, agree with the model"
+        shrinks = int(ctx.options.get("shrinks", 50))
+        return machine_findings(self, combined.BothMarketsMachine, examples, 40, shrinks, passed)
 
 
 def majority_counterexample(certified: Callable[[int, int], bool], rejected: Callable[[int, int], bool]):
