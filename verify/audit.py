@@ -197,12 +197,18 @@ def toolchain_problem() -> str:
     return ""
 
 
+GENERATED = (ROOT / "verify" / "bytecode" / "twins",)
+"""Folders the checks write inside the tree (the bytecode twins): no input, so never hashed."""
+
+
 def _digest(paths: list[Path]) -> str:
     h = hashlib.sha256()
     for base in paths:
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for path in files:
             if "__pycache__" in path.parts or path.suffix in (".dot",):
+                continue
+            if any(path.is_relative_to(folder) for folder in GENERATED):
                 continue
             h.update(str(path.relative_to(base.parent)).encode())
             h.update(path.read_bytes())

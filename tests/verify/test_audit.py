@@ -376,3 +376,14 @@ def test_the_proof_table_shows_model_and_bytecode_obligations_with_their_level(t
     table = markdown.render(report_data(result)).split("## Proof obligations")[1].split("\n## ")[0]
     assert "| prove-winner-highest | model |" in table and "| bytecode-withdraw | bytecode |" in table
     assert "gas" not in table
+
+
+def test_the_tree_digest_skips_what_the_checks_generate_and_nothing_else(tmp_path, monkeypatch):
+    (tmp_path / "verify" / "twins").mkdir(parents=True)
+    (tmp_path / "verify" / "check.py").write_text("a = 1")
+    monkeypatch.setattr(audit, "GENERATED", (tmp_path / "verify" / "twins",))
+    before = audit._digest([tmp_path / "verify"])
+    (tmp_path / "verify" / "twins" / "Twin.sol").write_text("contract Twin {}")  # a bytecode twin written by a test
+    assert audit._digest([tmp_path / "verify"]) == before
+    (tmp_path / "verify" / "check.py").write_text("a = 2")
+    assert audit._digest([tmp_path / "verify"]) != before
