@@ -19,7 +19,6 @@ from eth_utils import keccak
 from py_ecc.bn128 import FQ, G1, b, curve_order, field_modulus, is_on_curve
 from py_ecc.optimized_bn128 import FQ as JFQ
 from py_ecc.optimized_bn128 import multiply as jacobian_multiply
-from py_ecc.optimized_bn128 import normalize
 
 Point = tuple[int, int]
 INFINITY: Point = (0, 0)
@@ -52,12 +51,13 @@ def is_valid_point(point: Point) -> bool:
 def scalar_mul(point: Point, scalar: int) -> Point:
     """``scalar·point`` as precompile 0x07 computes it (``point`` must be valid or infinity).
 
-    Computed in Jacobian coordinates (``py_ecc.optimized_bn128``); pure, so results are cached.
+    Computed in projective coordinates (``py_ecc.optimized_bn128``); pure, so results are cached.
     """
     if point == INFINITY or scalar % CURVE_ORDER == 0:
         return INFINITY
-    result = normalize(jacobian_multiply((JFQ(point[0]), JFQ(point[1]), JFQ(1)), scalar))
-    return (int(result[0]), int(result[1]))
+    x, y, z = (int(c) for c in jacobian_multiply((JFQ(point[0]), JFQ(point[1]), JFQ(1)), scalar))
+    inverse = pow(z, -1, FIELD_MODULUS)  # py_ecc's normalize inverts twice, by Euclid in Python
+    return (x * inverse % FIELD_MODULUS, y * inverse % FIELD_MODULUS)
 
 
 def public_key(private_key: int) -> Point:
