@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {EnergyAccounts} from "./EnergyAccounts.sol";
 import {IFairwattMarket} from "./interfaces/IFairwattMarket.sol";
+import {IFingerprints} from "./interfaces/IFingerprints.sol";
 
 /// @dev TRD-10: what the auction (`FairwattMarket`) lets its linked bilateral market write.
 interface IReputationHook {
@@ -13,8 +14,9 @@ interface IReputationHook {
 /// @notice Users and bans are the auction's, read through IFairwattMarket (TRD-9); energy settles in the
 /// inherited kWh ledger; both parties sign the matched terms as EIP-712 typed data. reference/trade.py is
 /// the oracle.
-/// @dev Checks-Effects-Interactions: the only external calls are the registry's views, its reputation hook
-/// (trusted, last in `settleTrade`), ecrecover and the value transfer of `withdraw`.
+/// @dev Checks-Effects-Interactions: the only external calls are the registry's views, the fingerprints' view
+/// `anchoredBy` (a check, before any effect of `certifyExecution`), the registry's reputation hook (trusted, last
+/// in `settleTrade`), ecrecover and the value transfer of `withdraw`.
 contract BilateralMarket is EnergyAccounts {
     enum Side {
         Ask,
@@ -80,6 +82,10 @@ contract BilateralMarket is EnergyAccounts {
     /// @notice The third party's flat fee per trade, wei (TRD-7, ERR-32).
     uint256 public immutable fee;
     address public immutable feeRecipient;
+    /// @notice Where delivery evidence is anchored (FPR-7, TRD-5).
+    IFingerprints public immutable fingerprints;
+    /// @notice The grid account whose anchored delivery evidence a pass vote requires (FPR-7, TRD-5).
+    address public immutable grid;
 
     Offer[] private _offers;
     Trade[] private _trades;
@@ -121,14 +127,25 @@ contract BilateralMarket is EnergyAccounts {
     error WrongPhase(uint256 orderId, uint8 status);
     error EnergySettledAlready(uint256 orderId);
     error InvalidFeeRecipient();
+    error InvalidEvidenceSource();
+    error NoDeliveryEvidence(uint256 tradeId, uint256 delivered);
 
-    constructor(IFairwattMarket registry_, uint256 tariff_, uint256 fee_, address feeRecipient_)
-        EnergyAccounts(tariff_)
-    {
+    constructor(
+        IFairwattMarket registry_,
+        IFingerprints fingerprints_,
+        address grid_,
+        uint256 tariff_,
+        uint256 fee_,
+        address feeRecipient_
+    ) EnergyAccounts(tariff_) {
         if (feeRecipient_ == address(0)) revert InvalidFeeRecipient(); // fees credited there would be lost
+        // no contract or no grid: no pass vote could ever be cast (FPR-7)
+        if (address(fingerprints_).code.length == 0 || grid_ == address(0)) revert InvalidEvidenceSource();
         registry = registry_;
         fee = fee_;
         feeRecipient = feeRecipient_;
+        fingerprints = fingerprints_;
+        grid = grid_;
     }
 
     // ------------------------------------------------------------------ TRD-1
@@ -251,6 +268,9 @@ contract BilateralMarket is EnergyAccounts {
         _stage(t.status == TradeStatus.Executed, tradeId, t);
         if (!_certifierOf(msg.sender, t.certifiers)) revert NotCertifier(msg.sender);
         if (voted[tradeId][msg.sender]) revert AlreadyVoted(msg.sender);
+        if (approve && !fingerprints.anchoredBy(grid, keccak256(abi.encode(address(this), tradeId, t.delivered)))) {
+            revert NoDeliveryEvidence(tradeId, t.delivered); // FPR-7: a pass certifies a fingerprinted record only
+        }
         voted[tradeId][msg.sender] = true;
         if (approve) ++t.passes;
         else ++t.opposes;

@@ -23,6 +23,7 @@ abstract contract EnergyAccounts {
         Kind kind;
         // slot 2
         uint128 meter;
+        uint128 generated;
     }
 
     uint256 internal constant TRANSFER = 1;
@@ -133,6 +134,7 @@ abstract contract EnergyAccounts {
         a.meterNonce = uint64(nonce + 1);
         if (triggered != 0) {
             a.balance = uint128(a.balance + triggered);
+            a.generated = uint128(a.generated + triggered);
             issued += triggered;
             emit MeterTriggered(account, triggered);
         }
@@ -172,6 +174,12 @@ abstract contract EnergyAccounts {
     {
         Account storage a = _accounts[account];
         return (uint256(a.kind), a.parent, a.balance, a.nonce, a.meter, a.meterNonce);
+    }
+
+    /// @notice ENG-6: the Wh of assets the account's meter ever triggered, its cumulative generation (CRT-4):
+    /// energy a grid issued (ENG-2) or an account bought is nobody's generation.
+    function generatedOf(address account) external view returns (uint256) {
+        return _accounts[account].generated;
     }
 
     /// @notice ENG-4: a user's supply is on while it holds assets.

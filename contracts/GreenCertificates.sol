@@ -36,13 +36,16 @@ interface IBilateralTrades {
     function getTrade(uint256 tradeId) external view returns (Trade memory);
     function voted(uint256 tradeId, address certifier) external view returns (bool);
     function energySettled(uint256 orderId) external view returns (bool);
+    function generatedOf(address account) external view returns (uint256);
 }
 
-/// @title Green certificates and the power points' grants (spec/points.md CRT-1..CRT-3, PTS-1..PTS-3)
+/// @title Green certificates and the power points' grants (spec/points.md CRT-1..CRT-4, PTS-1..PTS-3)
 /// @notice Pull-based: everything is claimed against facts the markets already expose — a registered user,
 /// a completed auction order (`getOrder`), a settled bilateral trade (`getTrade`), a recorded vote
-/// (`voted`). One certificate per (market, trade), its Wh numbered by a running serial, so no Wh is
-/// labelled twice and nothing is labelled that no market settled. reference/points.py is the oracle.
+/// (`voted`). One certificate per (market, trade), its Wh numbered by a running serial, so no serial is
+/// issued twice and nothing is labelled that no market settled; a seller's certificates never cover more Wh
+/// than its meter generated (`generatedOf`, CRT-4), so resold energy is not certified again (ERR-41).
+/// reference/points.py is the oracle.
 /// @dev The markets are read only (views); Checks-Effects-Interactions as in PowerPoints.
 contract GreenCertificates is PowerPoints {
     struct Certificate {
@@ -75,6 +78,8 @@ contract GreenCertificates is PowerPoints {
     uint256 public certifiedWh;
     Certificate[] private _certificates;
     mapping(uint256 market => mapping(uint256 tradeId => bool)) public certified;
+    /// @notice Wh certified with this account as their source (CRT-4): at most `bilateral.generatedOf(source)`.
+    mapping(address source => uint256) public certifiedBy;
     mapping(address account => bool) public registrationClaimed;
     mapping(uint256 tradeId => mapping(address certifier => bool)) public verificationClaimed;
 
@@ -94,6 +99,7 @@ contract GreenCertificates is PowerPoints {
     error TradeNotSettled(uint256 market, uint256 tradeId, uint256 status);
     error NothingDelivered(uint256 market, uint256 tradeId);
     error CertifiedAlready(uint256 market, uint256 tradeId);
+    error NotGenerated(address source, uint256 available, uint256 quantity);
     error NotVerifier(uint256 tradeId, address account);
     error VerificationClaimed(uint256 tradeId, address account);
 
@@ -119,12 +125,16 @@ contract GreenCertificates is PowerPoints {
         _grant(msg.sender, REGISTRATION, registrationGrant);
     }
 
-    // ------------------------------------------------------------------ CRT-1, CRT-2, PTS-2
+    // ------------------------------------------------------------------ CRT-1, CRT-2, CRT-4, PTS-2
 
     function claimCertificate(uint256 market, uint256 tradeId) external returns (uint256 certificateId) {
         (address source, address buyer, uint256 quantity) = _settledTrade(market, tradeId);
         if (quantity == 0) revert NothingDelivered(market, tradeId);
         if (certified[market][tradeId]) revert CertifiedAlready(market, tradeId);
+        uint256 done = certifiedBy[source];
+        uint256 available = bilateral.generatedOf(source) - done; // never below 0: CRT-4 held so far
+        if (quantity > available) revert NotGenerated(source, available, quantity);
+        certifiedBy[source] = done + quantity;
         certified[market][tradeId] = true;
         uint256 first = certifiedWh;
         certifiedWh = first + quantity;

@@ -2,7 +2,9 @@
 
 A certificate is issued only for a trade a market settled — a completed auction order (SET-2) or a settled
 bilateral trade (TRD-7) — once per (market, trade), and numbers every Wh it covers with a running serial.
-The claim itself, which also grants the trade points, is :func:`reference.points.claim_certificate`.
+A seller's certificates never cover more Wh than its meter generated (CRT-4, ERR-41), so energy bought and
+resold — from the grid, or back and forth between colluding accounts — has nothing left to certify. The claim
+itself, which also grants the trade points, is :func:`reference.points.claim_certificate`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from reference import energy as en
 from reference import errors
 from reference import market as mk
 from reference import trade as tr
@@ -44,6 +47,10 @@ class NothingDelivered(errors.FairwattError):
 
 class CertifiedAlready(errors.FairwattError):
     """A certificate was issued for this trade already: ``(market, trade_id)``."""
+
+
+class NotGenerated(errors.FairwattError):
+    """The seller's meter generated too few Wh not yet certified: ``(source, available, quantity)`` (CRT-4)."""
 
 
 # -- events and state ------------------------------------------------------------------------------
@@ -101,3 +108,23 @@ def certificates_unique(certificates: tuple[Certificate, ...], certified: frozen
     spans = sorted((c.first_serial, c.first_serial + c.quantity) for c in certificates)
     disjoint = all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     return len(set(keys)) == len(keys) and disjoint and set(keys) == set(certified)
+
+
+def certified_by(certificates: tuple[Certificate, ...], source: str) -> int:
+    """CRT-4: the Wh certified with ``source`` as their source."""
+    return sum(c.quantity for c in certificates if c.source == source)
+
+
+def check_generated(
+    energy: en.EnergyAccounts, certificates: tuple[Certificate, ...], source: str, quantity: int
+) -> None:
+    """CRT-4: ``quantity`` more Wh from ``source`` fit within what its meter generated and is not certified yet."""
+    available = en.generated_of(energy, source) - certified_by(certificates, source)
+    if quantity > available:
+        raise NotGenerated(source, available, quantity)
+
+
+def certified_within_generation(certificates: tuple[Certificate, ...], energy: en.EnergyAccounts) -> bool:
+    """CRT-4: for every source, the Wh certified are at most the Wh its meter generated."""
+    sources = {c.source for c in certificates}
+    return all(certified_by(certificates, s) <= en.generated_of(energy, s) for s in sources)

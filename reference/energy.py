@@ -138,6 +138,8 @@ class Account:
     """Metered generation not yet turned into assets, Wh (ENG-6)."""
     meter_nonce: int = 0
     """The nonce the account's next meter reading must carry (ENG-7)."""
+    generated: int = 0
+    """Wh of assets its meter ever triggered (ENG-6): its cumulative generation, what certificates label (CRT-4)."""
 
 
 @dataclass(frozen=True)
@@ -283,9 +285,17 @@ def report_generation(e: EnergyAccounts, caller: str, account: str, nonce: int, 
     check_amount(amount)
     meter = add(target.meter, amount)
     triggered = meter - meter % METER_SET_VALUE
-    target = replace(target, meter=meter - triggered, meter_nonce=nonce + 1, balance=add(target.balance, triggered))
+    balance, generated = add(target.balance, triggered), add(target.generated, triggered)
+    target = replace(target, meter=meter - triggered, meter_nonce=nonce + 1, balance=balance, generated=generated)
     e = with_account(e, account, target, issued=add(e.issued, triggered))
     return e, [MeterTriggered(account, triggered)] if triggered else []
+
+
+def generated_of(e: EnergyAccounts, account: str) -> int:
+    """ENG-6: the Wh of assets ``account``'s meter ever triggered (0 for an unknown account, a grid, genesis):
+    energy the grid issued (ENG-2) or that an account bought is nobody's generation."""
+    found = e.accounts.get(account)
+    return found.generated if found is not None else 0
 
 
 def report_consumption(e: EnergyAccounts, caller: str, account: str, nonce: int, amount: int) -> Result:

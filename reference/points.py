@@ -250,13 +250,15 @@ def claim_registration_grant(g: Green, caller: str) -> Result:
 
 
 def claim_certificate(g: Green, market: int, trade_id: int) -> Result:
-    """CRT-1, CRT-2, PTS-2: anyone claims the certificate of a settled clean-energy trade, once per trade;
-    the buyer holds it, and seller and buyer are each granted points per whole kWh."""
+    """CRT-1, CRT-2, CRT-4, PTS-2: anyone claims the certificate of a settled clean-energy trade, once per
+    trade and within the Wh its seller's meter generated; the buyer holds it, and seller and buyer are each
+    granted points per whole kWh."""
     source, buyer, quantity = crt.settled_trade(g.markets, market, trade_id)
     if quantity == 0:
         raise crt.NothingDelivered(market, trade_id)
     if (market, trade_id) in g.certified:
         raise crt.CertifiedAlready(market, trade_id)
+    crt.check_generated(g.markets.energy, g.certificates, source, quantity)
     first = sum(c.quantity for c in g.certificates)
     certificate = crt.Certificate(market, trade_id, source, buyer, quantity, first)
     g = replace(g, certificates=g.certificates + (certificate,), certified=g.certified | {(market, trade_id)})

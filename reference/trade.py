@@ -1,11 +1,13 @@
-"""The bilateral market: seed 004's seven-stage trade (``spec/trade.md``, TRD-1..TRD-9).
+"""The bilateral market: seed 004's seven-stage trade (``spec/trade.md``, TRD-1..TRD-10).
 
 Asks and bids are declared (volume P in Wh, price C in wei per Wh, delivery time T), matched when the
 ask does not exceed the bid, authenticated by both parties' EIP-712 signatures over the matched terms
 (the buyer escrows the payment and the fee, the seller's Wh are locked), executed with the grid's meter
-data, certified by a strict majority of the registered certifiers, cleared after the delivery period
-and settled: the seller is paid for what was delivered, the third party takes the flat fee. Users are
-the auction's (``registry``, read only); energy moves in the kWh assets of :mod:`reference.energy`.
+data, certified by a strict majority of the registered certifiers once the grid has anchored the
+execution record's fingerprint (FPR-7), cleared after the delivery period and settled: the seller is paid
+for what was delivered, the third party takes the flat fee. Users are the auction's (``registry``, read
+only; the auction links this market to write reputation, TRD-10); energy moves in the kWh assets of
+:mod:`reference.energy`.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from enum import IntEnum
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_keys.constants import SECPK1_N
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
 from reference import energy as en
 from reference import errors
+from reference import fingerprints as fp
 from reference import market as mk
 from reference.fixedpoint import add, mul
 from reference.reputation import is_banned, record_buyer_trade, record_seller_trade, seller_growth
@@ -125,6 +128,10 @@ class EnergySettledAlready(errors.FairwattError):
 
 class NotBilateral(errors.FairwattError):
     """Only the bilateral market linked to the auction writes reputation into its registry (TRD-10)."""
+
+
+class NoDeliveryEvidence(errors.FairwattError):
+    """The grid has not anchored the execution record (trade id, delivered) a pass vote would certify (FPR-7)."""
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -257,6 +264,12 @@ class TradeMarket:
     periods: dict[int, Period] = field(default_factory=dict)
     energy_settled: frozenset[int] = frozenset()
     """Auction orders whose energy moved already (ENG-8)."""
+    fingerprints: fp.Fingerprints = field(default_factory=lambda: fp.deploy(mk.ZERO_ADDRESS))
+    """The data fingerprints the delivery evidence is anchored in (``Fingerprints``, FPR-7)."""
+    grid: str = mk.ZERO_ADDRESS
+    """The grid account whose anchored evidence a pass vote requires (FPR-7, TRD-5)."""
+    bilateral: str = mk.ZERO_ADDRESS
+    """The auction's linked bilateral market (``FairwattMarket.bilateral``, TRD-10): the only writer of reputation."""
 
 
 Result = tuple[TradeMarket, list]
@@ -475,8 +488,28 @@ def rejected(opposes: int, certifiers: int) -> bool:
     return 2 * opposes >= certifiers
 
 
+def evidence_hash(market: str, trade_id: int, delivered: int) -> bytes:
+    """FPR-4, FPR-7: the content hash of ``market``'s execution record of trade ``trade_id``, ``delivered`` Wh."""
+    return keccak(fp.delivery_evidence(market, trade_id, delivered))
+
+
+def evidenced(tm: TradeMarket, trade_id: int, delivered: int) -> bool:
+    """FPR-7: whether the grid anchored the execution record (``trade_id``, ``delivered``) of this market."""
+    return fp.anchored_by(tm.fingerprints, tm.grid, evidence_hash(tm.address, trade_id, delivered))
+
+
+def anchor_evidence(tm: TradeMarket, caller: str, provider: str, trade_id: int, delivered: int, now: int) -> Result:
+    """FPR-3, FPR-7: ``caller`` anchors, for ``provider``, the delivery evidence of this market's trade
+    ``trade_id`` with ``delivered`` Wh, recorded now (``Fingerprints.anchorRecord``); any trade id or amount,
+    executed or not: the fingerprints know nothing of trades."""
+    kind, payload = int(fp.Kind.DELIVERY_EVIDENCE), evidence_hash(tm.address, trade_id, delivered)
+    fingerprints, events = fp.anchor_record(tm.fingerprints, caller, provider, kind, now, payload, now)
+    return replace(tm, fingerprints=fingerprints), events
+
+
 def certify_execution(tm: TradeMarket, caller: str, trade_id: int, approve: bool, now: int) -> Result:
-    """TRD-5: each certifier of the trade votes once; a strict majority of them decides. A rejected
+    """TRD-5: each certifier of the trade votes once; a strict majority of them decides. A pass needs the
+    grid's anchored evidence of the very execution record (FPR-7); an opposing vote does not. A rejected
     execution refunds the buyer's escrow and unlocks the seller's Wh."""
     trade = _trade(tm, trade_id)
     _stage(trade.status == TradeStatus.EXECUTED, trade_id, trade)
@@ -484,6 +517,8 @@ def certify_execution(tm: TradeMarket, caller: str, trade_id: int, approve: bool
         raise NotCertifier(caller)
     if caller in trade.voters:
         raise AlreadyVoted(caller)
+    if approve and not evidenced(tm, trade_id, trade.delivered):
+        raise NoDeliveryEvidence(trade_id, trade.delivered)
     trade = replace(
         trade,
         voters=trade.voters | {caller},
@@ -538,13 +573,22 @@ def settle_trade(tm: TradeMarket, trade_id: int, now: int) -> Result:
     return tm, [TradeSettled(trade_id, payment, tm.fee, refund), *reputation]
 
 
+def link_bilateral(tm: TradeMarket, caller: str, bilateral: str) -> Result:
+    """TRD-10: the auction's operator links the bilateral market that may write reputation, once."""
+    if caller != tm.registry.operator:
+        raise errors.NotOperator(caller)
+    if tm.bilateral != mk.ZERO_ADDRESS or int(bilateral, 16) == 0:
+        raise errors.AlreadyRegistered(bilateral)
+    return replace(tm, bilateral=bilateral), []
+
+
 def record_bilateral_trade(
     tm: TradeMarket, caller: str, seller: str, buyer: str, amount: int, delivered: bool, now: int
 ) -> Result:
     """TRD-10: the bilateral market (only) writes a settled trade of value ``amount`` into the auction's
     reputation: a full delivery is an honest sale and purchase, as a completed auction order (SET-2); a
     short one the seller's fraud, as a reported non-delivery (SET-3), with its ban."""
-    if caller != tm.address:
+    if caller != tm.bilateral:
         raise NotBilateral(caller)
     registry, p = tm.registry, tm.registry.params
     before = registry.users[seller]

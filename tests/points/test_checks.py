@@ -1,5 +1,6 @@
 """The points stage's checks pass on the contracts and fail on known-bad ones: a PowerPoints that forgets to
-burn what is spent (a double spend) and a GreenCertificates that forgets a trade was certified."""
+burn what is spent (a double spend), a GreenCertificates that forgets a trade was certified, and one that
+certifies beyond the seller's generation (ERR-41's wash trade)."""
 
 import json
 import shutil
@@ -25,6 +26,11 @@ CERTIFIES_TWICE = (
     "",
 )
 
+CERTIFIES_BEYOND_GENERATION = (  # the claim checks against unbounded generation: CRT-4's check dropped
+    "GreenCertificates.sol",
+    "uint256 available = bilateral.generatedOf(source) - done;",
+    "uint256 available = type(uint256).max - done;",
+)
 CERTIFIES_UNSETTLED_ENERGY = (
     "GreenCertificates.sol",
     "o.status != IFairwattMarket.OrderStatus.Completed || !bilateral.energySettled(tradeId)",
@@ -83,6 +89,16 @@ def test_certificate_uniqueness_is_refuted_on_a_contract_that_forgets_the_claim(
     assert all("certificate issued twice" in f.evidence and "double spend" not in f.evidence for f in found)
 
 
+@pytest.mark.clauses("CRT-4")
+def test_certified_within_generation_is_refuted_on_a_contract_that_drops_the_check(tmp_path):
+    bad = _mutated(tmp_path / "e", CERTIFIES_BEYOND_GENERATION)
+    found = points.PointsPropertiesCheck().run(_context(tmp_path, bad))
+    assert [f.status for f in found] == [Status.VIOLATION] and "certificate_wash_trade" in found[0].title
+    assert "certified beyond generation" in found[0].evidence and "double spend" not in found[0].evidence
+    [finding] = points.PointsDifferentialCheck().run(_context(tmp_path, bad, examples=10, shrinks=0))
+    assert finding.status == Status.VIOLATION and "NotGenerated" in finding.evidence
+
+
 @pytest.mark.clauses("PTS-7", "CRT-2", "PTS-6")
 def test_differential_check_passes_and_catches_the_forgotten_burn(tmp_path):
     [finding] = points.PointsDifferentialCheck().run(_context(tmp_path, examples=5))
@@ -105,7 +121,7 @@ def test_the_views_read_are_the_bilateral_markets_abi():
         return {
             e["name"]: plain(e)
             for e in artifacts[name].abi
-            if e.get("name") in ("getTrade", "tradeCount", "voted", "energySettled")
+            if e.get("name") in ("getTrade", "tradeCount", "voted", "energySettled", "generatedOf")
         }
 
-    assert views("IBilateralTrades") == views("BilateralMarket") and len(views("BilateralMarket")) == 4
+    assert views("IBilateralTrades") == views("BilateralMarket") and len(views("BilateralMarket")) == 5

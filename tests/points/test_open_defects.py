@@ -1,43 +1,54 @@
-"""Known, open defects of the certificates, demonstrated on the model: each test asserts today's behaviour
-and names its erratum, so the day the defect is fixed the test fails and must be rewritten as a refusal."""
+"""Regression for ERR-41 (fixed): a wash trade A → B → A no longer certifies the same energy twice. Each seller's
+certificates stay within what its meter generated (CRT-4), on the model and on the contracts."""
 
 import pytest
 
+from reference import certificates as crt
 from reference import points as pts
 from verify.points import vectors as pv
-from verify.trade import vectors as tv
-from verify.trade.roles import FEE, address
+from verify.points.driver import ContractPoints
+from verify.toolchain.chain import FAST
+from verify.toolchain.compiler import compile_tree
+from verify.trade.roles import address
 
 KWH = 1000
 
 
-def resell(s: pv.Script, seller: str, buyer: str, volume: int) -> int:
-    """``seller`` sells ``volume`` Wh it already holds to ``buyer`` bilaterally, fully delivered and settled
-    (no energy from the grid). The trade's id."""
-    delivery = (s.now // pv.tr.PERIOD + 2) * pv.tr.PERIOD
-    s.do("declare_ask", seller, volume, tv.PRICE, delivery).do("declare_bid", buyer, volume, tv.PRICE, delivery)
-    trade_id = len(s.g.markets.trades)
-    s.do("match_offers", len(s.g.markets.offers) - 2, len(s.g.markets.offers) - 1)
-    s.do("authenticate_match", buyer, trade_id, tv.Signed(seller), tv.Signed(buyer), volume * tv.PRICE + FEE)
-    s.now = delivery
-    s.do("record_execution", "grid", trade_id, volume)
-    s.do("certify_execution", "c0", trade_id, True).do("certify_execution", "c1", trade_id, True)
-    pv.settle_bilateral(s, trade_id)
-    assert s.steps[-1]["expect"]["ok"], s.steps[-1]
-    return trade_id
-
-
-@pytest.mark.clauses("CRT-1", "CRT-2")
-def test_wash_trade_recertifies_energy_open_defect_err_41():
-    """ERR-41: the same Wh sold u0 → u1 → u0 is certified twice, and earns trade points twice, for two fees."""
+def wash() -> tuple[pv.Script, int, int]:
+    """u0 sells 1 kWh of its PV to u1, u1 sells it back (the trades' ids); both settled, nothing claimed."""
     s = pv.setup("wash", [])
-    first = pv.bilateral_trade(s, KWH, KWH)  # the grid gives u0 1 kWh, u0 sells it to u1
-    s.do("certify_execution", "c0", first, True).do("certify_execution", "c1", first, True)
-    pv.settle_bilateral(s, first)
-    back = resell(s, "u1", "u0", KWH)  # and u1 sells the same Wh back
+    there = pv.certified_trade(s, KWH, KWH)
+    back = pv.certified_trade(s, KWH, KWH, "u1", "u0")
+    assert s.steps[-1]["expect"]["ok"], s.steps[-1]
+    return s, there, back
+
+
+@pytest.mark.clauses("CRT-4", "CRT-2")
+def test_a_wash_trade_certifies_the_energy_once_on_the_model():
+    s, there, back = wash()
     energy = s.g.markets.energy.accounts
-    assert (energy[address("u0")].balance, energy[address("u1")].balance) == (KWH, 0)  # where it started
-    g, _ = pts.claim_certificate(s.g, 1, first)
-    g, _ = pts.claim_certificate(g, 1, back)
-    assert sum(c.quantity for c in g.certificates) == 2 * KWH  # 1 kWh ever entered u0's hands, 2 certified
-    assert g.balances[address("u0")] == g.balances[address("u1")] == 2 * pts.trade_grant(g.grants, KWH)
+    assert energy[address("u0")].balance == pv.GENERATED and energy[address("u1")].balance == 0  # where it started
+    g, _ = pts.claim_certificate(s.g, 1, there)
+    with pytest.raises(crt.NotGenerated) as raised:
+        pts.claim_certificate(g, 1, back)
+    assert raised.value.args == (address("u1"), 0, KWH)  # u1 generated nothing: the resale has nothing to certify
+    with pytest.raises(crt.NotGenerated):  # nor when its claim comes first
+        pts.claim_certificate(s.g, 1, back)
+    assert sum(c.quantity for c in g.certificates) == KWH and crt.certified_within_generation(
+        g.certificates, g.markets.energy
+    )
+    assert g.balances[address("u0")] == g.balances[address("u1")] == pts.trade_grant(g.grants, KWH)  # points once
+    twice = g.certificates + (crt.Certificate(1, back, address("u1"), address("u0"), KWH, KWH),)
+    assert not crt.certified_within_generation(twice, g.markets.energy)  # the property fails on the old behaviour
+
+
+@pytest.mark.clauses("CRT-4")
+def test_a_wash_trade_certifies_the_energy_once_on_the_contracts():
+    s, there, back = wash()
+    s.do("claim_certificate", 1, back).do("claim_certificate", 1, there).do("claim_certificate", 1, back)
+    assert [step["expect"].get("error") for step in s.steps[-3:]] == ["NotGenerated", None, "NotGenerated"]
+    contract = ContractPoints.deploy(compile_tree(), FAST)
+    assert pv.replay(s.case(), contract) == []  # every outcome, error argument and state as the model's
+    state = contract.state()
+    assert state["certified_wh"] == KWH and state["accounts"]["u1"]["certified_by"] == 0
+    assert state["accounts"]["u0"]["certified_by"] == KWH <= state["accounts"]["u0"]["generated"] == pv.GENERATED

@@ -6,10 +6,11 @@ from dataclasses import replace
 import pytest
 
 from reference import certificates as crt
+from reference import energy as en
 from reference import errors
 from reference import points as pts
 from verify.points import vectors as pv
-from verify.trade.roles import address
+from verify.trade.roles import TARIFF, address
 
 A = address
 KWH = 1000
@@ -159,3 +160,36 @@ def test_points_are_bought_from_an_escrowed_offer_and_the_proceeds_pulled():
 @pytest.mark.clauses("PTS-1", "PTS-2", "PTS-3")
 def test_the_grants_are_the_spec_parameters():
     assert pts.load_grants() == pts.Grants(registration=100, trade_per_kwh=1, verification=5)
+
+
+@pytest.mark.clauses("ENG-6", "CRT-4")
+def test_generation_counts_only_what_the_meter_triggered():
+    s = pv.setup("t", [])  # u0's meter triggered GENERATED Wh
+    s.do("report_generation", "grid", "u0", 1, 99 * KWH)  # below N: metered, not yet assets
+    s.do("purchase_energy", "u1", "grid", KWH, 0, KWH * TARIFF).do("issue_energy", "grid", KWH)
+    e = s.g.markets.energy
+    assert all(step["expect"]["ok"] for step in s.steps)
+    assert en.generated_of(e, A("u0")) == pv.GENERATED and e.accounts[A("u0")].meter == 99 * KWH
+    assert [en.generated_of(e, A(r)) for r in ("u1", "grid", "genesis", "stranger")] == [0, 0, 0, 0]
+    s.do("report_generation", "grid", "u0", 2, KWH)  # the meter reaches N: another N Wh, and generation
+    assert en.generated_of(s.g.markets.energy, A("u0")) == 2 * pv.GENERATED
+    s.do("report_consumption", "grid", "u0", 3, 5 * KWH)  # consuming assets takes nothing off generation
+    assert en.generated_of(s.g.markets.energy, A("u0")) == 2 * pv.GENERATED
+
+
+@pytest.mark.clauses("CRT-4", "CRT-1")
+def test_a_sybil_and_grid_energy_have_nothing_to_certify():
+    s = pv.setup("t", [])
+    to_sybil = pv.certified_trade(s, 10 * KWH, 10 * KWH, "u0", "u2")  # u0 sells to its second account u2
+    onward = pv.certified_trade(s, 10 * KWH, 10 * KWH, "u2", "u1")  # which sells on to the real buyer
+    pv.grid_energy(s, "u2", 2 * KWH)
+    grid_sale = pv.certified_trade(s, 2 * KWH, 2 * KWH, "u2", "u1")  # the grid's assets, resold as u2's
+    g, _ = pts.claim_certificate(s.g, 1, to_sybil)
+    for trade_id, quantity in ((onward, 10 * KWH), (grid_sale, 2 * KWH)):
+        with pytest.raises(crt.NotGenerated) as raised:
+            pts.claim_certificate(g, 1, trade_id)
+        assert raised.value.args == (A("u2"), 0, quantity)
+    assert crt.certified_by(g.certificates, A("u0")) == 10 * KWH
+    crt.check_generated(g.markets.energy, g.certificates, A("u0"), pv.GENERATED - 10 * KWH)  # what is left fits
+    with pytest.raises(crt.NotGenerated):
+        crt.check_generated(g.markets.energy, g.certificates, A("u0"), pv.GENERATED - 10 * KWH + 1)

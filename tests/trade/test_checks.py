@@ -7,6 +7,7 @@ import pytest
 from verify.check import Context
 from verify.checks import trade
 from verify.findings import Status
+from verify.mutation.semantic import MUTANTS
 from verify.toolchain.compiler import CONTRACTS
 from verify.trade import vectors
 
@@ -61,3 +62,17 @@ def test_differential_check_catches_a_wrong_escrow(tmp_path):
     )
     [finding] = trade.TradeDifferentialCheck().run(_context(tmp_path, bad, examples=30, shrinks=0))
     assert finding.status == Status.VIOLATION and "authenticate_match" in finding.title
+
+
+@pytest.mark.slow
+@pytest.mark.clauses("FPR-7", "TRD-5")
+def test_both_checks_catch_a_pass_without_delivery_evidence(tmp_path):
+    """The mutant ``pass-without-evidence`` (verify/mutation/semantic.py): a pass vote certifies an execution
+    record the grid never fingerprinted. The vectors and the campaign of both markets each refute it."""
+    mutant = next(m for m in MUTANTS if m.id == "pass-without-evidence")
+    bad = _mutated(tmp_path / "e", mutant.original, mutant.mutated)
+    found = trade.TradeVectorsCheck().run(_context(tmp_path, bad))
+    assert {f.status for f in found} == {Status.VIOLATION}
+    assert "NoDeliveryEvidence" in "\n".join(f.evidence for f in found)
+    [finding] = trade.TradeDifferentialCheck().run(_context(tmp_path, bad, examples=10, shrinks=0))
+    assert finding.status == Status.VIOLATION and "NoDeliveryEvidence" in finding.evidence

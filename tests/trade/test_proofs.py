@@ -81,6 +81,7 @@ def test_settlement_and_rejection_encodings_are_the_reference_s(delivered):
     for certifier in ("c0", "c1"):
         rejected, _ = tr.certify_execution(rejected, address(certifier), 0, False, delivery)
     assert rejected.energy.pending == {address("u1"): value(E.reject_credit(t.volume, t.price, FEE))}
+    s.do("anchor_evidence", "grid", "grid", 0, delivered)
     s.do("certify_execution", "c0", 0, True).do("certify_execution", "c1", 0, True)
     s.now = delivery + tr.PERIOD
     before = s.tm.energy

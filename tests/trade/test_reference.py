@@ -7,6 +7,7 @@ import pytest
 from reference import energy as en
 from reference import errors
 from reference import events as ev
+from reference import fingerprints as fp
 from reference import market as mk
 from reference import trade as tr
 from verify.trade.roles import FEE, TARIFF, address, fresh, key
@@ -47,6 +48,12 @@ def matched(tm: tr.TradeMarket, volume: int = 10 * KWH, ask: int = PRICE, bid: i
     return tm
 
 
+def evidenced(tm: tr.TradeMarket, delivered: int, trade_id: int = 0) -> tr.TradeMarket:
+    """The grid anchors the execution record (``trade_id``, ``delivered``) (FPR-7)."""
+    tm, _ = tr.anchor_evidence(tm, A("grid"), A("grid"), trade_id, delivered, T)
+    return tm
+
+
 def authenticated(tm: tr.TradeMarket) -> tr.TradeMarket:
     trade = tm.trades[0]
     sigs = (tr.sign_terms(key("u0"), tm, 0, trade), tr.sign_terms(key("u1"), tm, 0, trade))
@@ -59,7 +66,7 @@ def test_paper_case_pays_six_point_seven_and_a_fee_of_point_two():
     tm = authenticated(matched(ready()))
     assert tr.is_solvent(tm) and en.energy_conserved(tm.energy)
     tm, _ = tr.record_execution(tm, A("grid"), 0, 10 * KWH, T)
-    tm, _ = tr.certify_execution(tm, A("c0"), 0, True, T)
+    tm, _ = tr.certify_execution(evidenced(tm, 10 * KWH), A("c0"), 0, True, T)
     assert tm.trades[0].status == tr.TradeStatus.EXECUTED  # 1 of 3 is no majority
     tm, events = tr.certify_execution(tm, A("c1"), 0, True, T)
     assert events[-1] == tr.ExecutionCertified(0, True)
@@ -196,7 +203,7 @@ def test_only_the_certifiers_of_the_execution_vote_and_a_minority_never_passes()
     with pytest.raises(en.NotPermitted):
         tr.add_certifier(tm, A("grid"), A("c2"))
     tm, _ = tr.record_execution(tm, A("grid"), 0, 1, T)
-    tm, _ = tr.add_certifier(tm, A("genesis"), A("c2"))
+    tm, _ = tr.add_certifier(evidenced(tm, 1), A("genesis"), A("c2"))
     with pytest.raises(tr.NotCertifier):
         tr.certify_execution(tm, A("c2"), 0, True, T)  # joined after the execution
     tm, _ = tr.certify_execution(tm, A("c0"), 0, True, T)
@@ -294,6 +301,7 @@ def test_a_completed_auction_moves_its_energy_once():
 def test_a_short_delivery_is_the_seller_s_fraud_in_the_shared_registry():
     tm = authenticated(matched(ready()))
     tm, _ = tr.record_execution(tm, A("grid"), 0, 4 * KWH, T)
+    tm = evidenced(tm, 4 * KWH)
     for certifier in ("c0", "c1"):
         tm, _ = tr.certify_execution(tm, A(certifier), 0, True, T)
     tm, _ = tr.clear_trade(tm, 0, T + tr.PERIOD)
@@ -307,3 +315,54 @@ def test_a_short_delivery_is_the_seller_s_fraud_in_the_shared_registry():
         mk.post_order(tm.registry, A("u0"), 1000, 10**9, 10**15, (1, 2), T + tr.PERIOD)
     with pytest.raises(tr.NotBilateral):  # nobody but the bilateral market writes reputation
         tr.record_bilateral_trade(tm, A("u1"), A("u1"), A("u2"), 1, True, T)
+
+
+@pytest.mark.clauses("FPR-7", "TRD-5")
+def test_a_pass_needs_the_grid_s_fingerprint_of_the_very_execution_record():
+    tm, _ = tr.record_execution(authenticated(matched(ready())), A("grid"), 0, 10 * KWH, T)
+    fingerprints, _ = fp.register_participant(tm.fingerprints, A("genesis"), A("u2"), int(fp.Role.PROVIDER))
+    tm = replace(tm, fingerprints=fingerprints)
+    wrong = [
+        tm,  # no evidence
+        evidenced(tm, 9 * KWH),  # another delivered amount
+        evidenced(tm, 10 * KWH, trade_id=1),  # another trade
+        tr.anchor_evidence(tm, A("u2"), A("u2"), 0, 10 * KWH, T)[0],  # another provider
+        replace(evidenced(replace(tm, address=A("stranger")), 10 * KWH), address=tm.address),  # another market
+    ]
+    for state in wrong:
+        with pytest.raises(tr.NoDeliveryEvidence) as refused:
+            tr.certify_execution(state, A("c0"), 0, True, T)
+        assert refused.value.args == (0, 10 * KWH)
+    opposed, _ = tr.certify_execution(tm, A("c0"), 0, False, T)  # opposing needs none: nothing stays locked
+    assert opposed.trades[0].opposes == 1
+    with pytest.raises(fp.NotUploader):  # nobody but the grid or its delegate writes the grid's evidence
+        tr.anchor_evidence(tm, A("u2"), A("grid"), 0, 10 * KWH, T)
+    tm = evidenced(tm, 10 * KWH)
+    assert tr.evidenced(tm, 0, 10 * KWH) and not tr.evidenced(tm, 0, 9 * KWH)
+    with pytest.raises(fp.AlreadyAnchored):
+        evidenced(tm, 10 * KWH)
+    tm, events = tr.certify_execution(tm, A("c0"), 0, True, T)
+    assert events == [tr.ExecutionVoted(0, A("c0"), True)]
+
+
+@pytest.mark.clauses("TRD-10")
+def test_settling_before_the_auction_links_the_bilateral_market_reverts_not_bilateral():
+    tm = replace(ready(), bilateral=mk.ZERO_ADDRESS)
+    tm, _ = tr.record_execution(authenticated(matched(tm)), A("grid"), 0, 10 * KWH, T)
+    tm = evidenced(tm, 10 * KWH)
+    for certifier in ("c0", "c1"):
+        tm, _ = tr.certify_execution(tm, A(certifier), 0, True, T)
+    tm, _ = tr.clear_trade(tm, 0, T + tr.PERIOD)
+    with pytest.raises(tr.NotBilateral) as refused:
+        tr.settle_trade(tm, 0, T + tr.PERIOD)
+    assert refused.value.args == (tm.address,)
+    with pytest.raises(errors.NotOperator):
+        tr.link_bilateral(tm, A("u0"), tm.address)
+    with pytest.raises(errors.AlreadyRegistered):
+        tr.link_bilateral(tm, A("genesis"), mk.ZERO_ADDRESS)
+    linked, events = tr.link_bilateral(tm, A("genesis"), tm.address)
+    assert events == [] and linked.bilateral == tm.address
+    with pytest.raises(errors.AlreadyRegistered):  # once
+        tr.link_bilateral(linked, A("genesis"), A("u0"))
+    settled, _ = tr.settle_trade(linked, 0, T + tr.PERIOD)
+    assert settled.trades[0].status == tr.TradeStatus.SETTLED

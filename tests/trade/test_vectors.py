@@ -50,6 +50,34 @@ def test_a_wrong_expectation_is_reported(artifacts, cases):
     assert len(problems) == 2 and "events" in problems[0] and "pending" in problems[1]
 
 
+@pytest.mark.clauses("TRD-9")
+def test_each_deployment_is_under_the_size_limit(artifacts):
+    """EIP-170: the auction, the bilateral market (with the evidence check) and the fingerprints deploy apart."""
+    sizes = {
+        name: len(bytes.fromhex(artifacts[name].runtime))
+        for name in ("FairwattMarket", "BilateralMarket", "Fingerprints")
+    }
+    print(sizes)
+    assert all(size < 24_576 for size in sizes.values()), sizes
+
+
+@pytest.mark.clauses("TRD-5")
+def test_a_market_without_an_evidence_source_is_not_deployed(artifacts):
+    """No Fingerprints contract, or no grid: no pass vote could ever be cast (FPR-7), so the deployment reverts."""
+    from verify.trade.driver import CONTRACT, ContractTrade
+    from verify.trade.roles import FEE, TARIFF
+
+    trade = ContractTrade.deploy(artifacts, FAST)
+    zero, fingerprints = "0x" + "00" * 20, trade.fingerprints.address
+    for source, grid in ((zero, address("grid")), (address("u0"), address("grid")), (fingerprints, zero)):
+        args = (trade.auction.address, source, grid, TARIFF, FEE, address("fee"))
+        deployed = trade.chain.deploy(artifacts[CONTRACT], *args, sender=address("genesis"))
+        assert (deployed.ok, deployed.error) == (False, "InvalidEvidenceSource")
+    assert (
+        trade.chain.call(trade.f.grid()) == address("grid") and trade.chain.call(trade.f.fingerprints()) == fingerprints
+    )
+
+
 def test_roles_are_the_chain_accounts():
     from verify.toolchain.chain import account_keys
 

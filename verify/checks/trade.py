@@ -12,7 +12,7 @@ from verify.differential.machine import artifacts_with_mocks
 from verify.findings import Finding, Impact, Status
 from verify.toolchain.chain import FAST
 from verify.toolchain.compiler import compile_tree
-from verify.trade import combined, vectors
+from verify.trade import combined, edge_vectors, vectors
 
 MAX_CERTIFIERS = 200
 
@@ -21,13 +21,13 @@ class TradeVectorsCheck(Check):
     ID = "trade-vectors"
     STAGE = "trade"
     IMPACT = Impact.HIGH
-    CLAUSES = tuple(f"TRD-{n}" for n in range(1, 11)) + tuple(f"ENG-{n}" for n in range(1, 10))
+    CLAUSES = tuple(f"TRD-{n}" for n in range(1, 11)) + tuple(f"ENG-{n}" for n in range(1, 10)) + ("FPR-7",)
     """Every clause some vector declares (``tests/trade/test_checks.py`` keeps the two lists equal)."""
     DESCRIPTION = "The bilateral market's and the energy accounts' vectors (the paper cases among them) replay green."
     RECOMMENDATION = "Fix the contract where the replay departs from the vector's expected outcome or state."
 
     def run(self, ctx: Context) -> list[Finding]:
-        cases = [s.case() for s in vectors.scenarios()]
+        cases = [s.case() for s in vectors.scenarios() + edge_vectors.scenarios()]
         results = vectors.replay_all(cases, compile_tree(ctx.contracts), FAST)
         return vector_findings(self, cases, results, "{cases} vectors replay green")
 
@@ -36,7 +36,7 @@ class TradeDifferentialCheck(Check):
     ID = "trade-differential"
     STAGE = "trade"
     IMPACT = Impact.HIGH
-    CLAUSES = ("TRD-8", "TRD-3", "TRD-5", "TRD-9", "TRD-10", "ENG-7", "ENG-8", "ENG-9")
+    CLAUSES = ("TRD-8", "TRD-3", "TRD-5", "TRD-9", "TRD-10", "ENG-7", "ENG-8", "ENG-9", "FPR-7")
     DESCRIPTION = (
         "Random runs of both markets on one deployment (the auction and the bilateral market sharing the "
         "registry), hostile moves included, agree with the model in every step."

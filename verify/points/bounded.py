@@ -1,12 +1,13 @@
 """A bounded proof on the reference model: every state the points contract can reach in up to ``depth`` actions
 from a fixed alphabet — claims (hostile ones included: twice, unsettled, unknown, no vote, no registration),
 transfers, spends, offers, purchases, cancellations, withdrawals — is explored breadth first (states seen
-before are not expanded again), and no double spend (PTS-7), certificate uniqueness (CRT-2) and solvency
-(PTS-6) are checked in each. Within the bound this is exhaustive: a pass is a proof for every sequence of
-up to ``depth`` of these actions, not a sample.
+before are not expanded again), and no double spend (PTS-7), certificate uniqueness (CRT-2), certified energy
+within generation (CRT-4) and solvency (PTS-6) are checked in each. Within the bound this is exhaustive: a
+pass is a proof for every sequence of up to ``depth`` of these actions, not a sample.
 
 The markets' facts are fixed before the search (one completed auction order, one settled bilateral trade
-with two recorded votes, one executed but unsettled trade): the points contract only reads them.
+with two recorded votes, one executed but unsettled trade, one wash trade back; together more than the
+seller generated, so the order of the claims matters): the points contract only reads them.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ HOLDERS = ("u0", "u1", "stranger")
 
 
 def facts() -> pts.Green:
-    """The markets after: auction order 0 completed and its energy settled (u0 → u1, 1 kWh), bilateral
-    trade 0 settled (u0 → u1, 2 kWh, c0 and c1 voted), trade 1 executed (not settled)."""
+    """The markets after (u0 generated 100 kWh, the grid gave it 50 kWh more): auction order 0 completed and
+    its energy settled (u0 → u1, 1 kWh), bilateral trade 0 settled (u0 → u1, 99.5 kWh, c0 and c1 voted),
+    trade 1 executed (not settled), trade 2 settled (u1 → u0, 1 kWh: the wash trade back)."""
     s = pv.setup("bounded", [])
+    pv.grid_energy(s, "u0", 50 * pv.KWH)
     s.do("confirm_delivery", "u1", pv.auction_sale(s)).do("settle_auction_energy", 0)
-    trade_id = pv.bilateral_trade(s, 2 * pv.KWH, 2 * pv.KWH)
-    s.do("certify_execution", "c0", trade_id, True).do("certify_execution", "c1", trade_id, True)
-    pv.settle_bilateral(s, trade_id)
+    pv.certified_trade(s, 99 * pv.KWH + 500, 99 * pv.KWH + 500)
     pv.bilateral_trade(s, pv.KWH, pv.KWH)
+    pv.certified_trade(s, pv.KWH, pv.KWH, "u1", "u0")
+    assert all(step["expect"]["ok"] for step in s.steps), "the facts must all hold"
     return replace(s.g, grants=GRANTS)
 
 
@@ -42,7 +45,7 @@ def alphabet() -> list[tuple[str, tuple]]:
     """Every action the search tries in every state: (transition name, arguments)."""
     a = {role: address(role) for role in (*HOLDERS, "c0", "c2")}
     out: list[tuple[str, tuple]] = [("claim_registration_grant", (a[r],)) for r in HOLDERS]
-    out += [("claim_certificate", (m, t)) for m in (0, 1, 2) for t in (0, 1)]
+    out += [("claim_certificate", (m, t)) for m in (0, 1, 2) for t in (0, 1, 2)]
     out += [("claim_verification_grant", (a[c], 0)) for c in ("c0", "c2")]
     for source in HOLDERS:
         out += [("transfer_points", (a[source], a[target], 2)) for target in HOLDERS if target != source]
@@ -67,6 +70,7 @@ def violations(g: pts.Green) -> list[str]:
     checks = {
         "double spend": pts.points_conserved(g),
         "certificate issued twice": crt.certificates_unique(g.certificates, g.certified),
+        "certified beyond generation": crt.certified_within_generation(g.certificates, g.markets.energy),
         "proceeds not solvent": pts.is_solvent(g),
     }
     return [name for name, ok in checks.items() if not ok]

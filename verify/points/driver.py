@@ -98,12 +98,14 @@ class ContractPoints:
 
     def state(self, roles: tuple[str, ...] = ROLES) -> dict:
         """The observable state, shaped as :func:`verify.points.vectors.model_state`."""
-        call, f = self.chain.call, self.f
+        call, f, energy = self.chain.call, self.f, self.markets.f
         accounts = {
             role: {
                 "points": call(f.pointsOf(ADDRESS[role])),
                 "pending": call(f.pending(ADDRESS[role])),
                 "registration_claimed": call(f.registrationClaimed(ADDRESS[role])),
+                "generated": call(energy.generatedOf(ADDRESS[role])),
+                "certified_by": call(f.certifiedBy(ADDRESS[role])),
             }
             for role in roles
         }

@@ -2,11 +2,13 @@
 the reference model and to the deployed contracts; after every step they must agree (outcome, error and
 arguments, events, the points' whole observable state). Invariants are checked on both sides: on the model,
 and on the contract's own state alone — no double spend (PTS-7: Σ balances + Σ open offers = granted −
-burned), certificates unique with disjoint serials (CRT-2), the proceeds solvent (PTS-6).
+burned), certificates unique with disjoint serials (CRT-2), no source certified beyond what its meter
+generated (CRT-4: certifiedBy ≤ generatedOf), the proceeds solvent (PTS-6).
 
 The hostile moves are rules like the others: claiming twice, claiming for an unsettled or unknown trade,
-claiming without a vote or a registration, spending or transferring beyond the balance, buying a closed
-offer, cancelling someone else's.
+claiming without a vote or a registration, selling grid energy or energy bought back (the wash trade A → B →
+A, ERR-41) as one's own, spending or transferring beyond the balance, buying a closed offer, cancelling
+someone else's.
 """
 
 from __future__ import annotations
@@ -99,6 +101,7 @@ class PointsMachine(RuleBasedStateMachine):
         for user in USERS:
             self.act("register_user", "genesis", user)
             self.act("create_account", "grid", user, int(en.Kind.USER))
+        self.act("report_generation", "grid", "u0", 0, 2 * en.METER_SET_VALUE)  # u0's PV: 200 kWh to certify
         for certifier in CERTIFIERS[:2]:
             self.act("add_certifier", "genesis", certifier)
         for user in USERS[:2]:
@@ -106,26 +109,39 @@ class PointsMachine(RuleBasedStateMachine):
 
     # -- the facts: trades in both markets ---------------------------------------------------------------
 
+    @rule(user=st.sampled_from(USERS), kwh=st.sampled_from([100, 100, 250]))
+    def generate(self, user, kwh):
+        """The grid reports ``kwh`` of a user's PV (ENG-6): what its certificates may cover (CRT-4)."""
+        nonce = self.g.markets.energy.accounts[address(user)].meter_nonce
+        self.act("report_generation", "grid", user, nonce, kwh * 1000)
+
     @rule(seller=st.sampled_from(USERS), buyer=st.sampled_from(USERS), kwh=st.integers(1, 4),
           delivered=st.sampled_from([0, 1, 2, 2]), votes=st.sampled_from([0, 1, 2, 2]),
-          settle=st.sampled_from([False, True, True]), claim=st.booleans())  # fmt: skip
-    def bilateral(self, seller, buyer, kwh, delivered, votes, settle, claim):
+          settle=st.sampled_from([False, True, True]), claim=st.booleans(), grid=st.booleans())  # fmt: skip
+    def bilateral(self, seller, buyer, kwh, delivered, votes, settle, claim, grid):
         """A bilateral trade up to execution, ``votes`` passes, and (if ``settle``) cleared and settled; its
-        certificate claimed at once if ``claim``."""
+        certificate claimed at once if ``claim``. The seller sells what it holds, given by the grid first if
+        ``grid`` (energy, but not its generation)."""
+        self._trade(seller, buyer, kwh, delivered, votes, settle, claim, grid)
+
+    def _trade(self, seller, buyer, kwh, delivered, votes, settle, claim, grid) -> int | None:
+        """:meth:`bilateral`: the trade's id, if the offers matched."""
         volume, delivery = kwh * 1000 + 250, (self.now() // tr.PERIOD + 1) * tr.PERIOD
-        nonce = self.g.markets.energy.accounts[address("grid")].nonce
-        self.act("transfer_energy", "grid", seller, volume, nonce)
+        if grid:
+            self.act("transfer_energy", "grid", seller, volume, self.g.markets.energy.accounts[address("grid")].nonce)
         ok = self.act("declare_ask", seller, volume, 10**14, delivery)
         ok &= self.act("declare_bid", buyer, volume, 10**14, delivery)
         offers = len(self.g.markets.offers)
         if not (ok and self.act("match_offers", offers - 2, offers - 1)):
-            return
+            return None
         trade_id = len(self.g.markets.trades) - 1
         t = self.g.markets.trades[trade_id]
         signatures = (sign(self.g.markets, trade_id, Signed(seller)), sign(self.g.markets, trade_id, Signed(buyer)))
         self.act("authenticate_match", buyer, trade_id, *signatures, tr.escrow(t, FEE))
         self.contract.at_time(delivery)
         self.act("record_execution", "grid", trade_id, volume * delivered // 2)
+        self.act("anchor_evidence", "grid", "grid", trade_id, volume * delivered // 2)  # FPR-7: a pass needs it
+        self.act("anchor_evidence", "grid", "grid", trade_id, volume * delivered // 2)  # FPR-7, for the passes
         for certifier in CERTIFIERS[:votes]:
             self.act("certify_execution", certifier, trade_id, True)
         if settle:
@@ -134,6 +150,17 @@ class PointsMachine(RuleBasedStateMachine):
             self.act("settle_trade", trade_id)
         if claim:
             self.act("claim_certificate", int(crt.MarketKind.BILATERAL), trade_id)
+        return trade_id
+
+    @rule(seller=st.sampled_from(USERS), buyer=st.sampled_from(USERS), kwh=st.integers(1, 4),
+          first=st.booleans())  # fmt: skip
+    def wash(self, seller, buyer, kwh, first):
+        """ERR-41's attack: ``seller`` sells ``kwh`` (and a quarter) to ``buyer``, who sells it straight back,
+        both fully delivered and settled; the resale's certificate claimed first if ``first``."""
+        there = self._trade(seller, buyer, kwh, 2, 2, True, not first, False)
+        self._trade(buyer, seller, kwh, 2, 2, True, True, False)
+        if first and there is not None:
+            self.act("claim_certificate", int(crt.MarketKind.BILATERAL), there)
 
     @rule(seller=st.sampled_from(USERS), buyer=st.sampled_from(USERS), confirm=st.booleans())
     def auction(self, seller, buyer, confirm):
@@ -155,6 +182,7 @@ class PointsMachine(RuleBasedStateMachine):
             self.act("pay_price", winner, order_id, self.g.markets.registry.orders[order_id].price)
             if confirm:
                 self.act("confirm_delivery", winner, order_id)
+                self.act("settle_auction_energy", order_id)
                 self.act("claim_certificate", int(crt.MarketKind.AUCTION), order_id)
 
     # -- claims ---------------------------------------------------------------------------------------------
@@ -204,6 +232,8 @@ class PointsMachine(RuleBasedStateMachine):
     def conserved(self):
         assert pts.points_conserved(self.g), "model: points not conserved"
         assert crt.certificates_unique(self.g.certificates, self.g.certified), "model: a certificate issued twice"
+        energy = self.g.markets.energy
+        assert crt.certified_within_generation(self.g.certificates, energy), "model: certified beyond generation"
         assert pts.is_solvent(self.g), "model: proceeds not solvent"
 
 

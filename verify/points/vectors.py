@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reference import certificates as crt
 from reference import energy as en
 from reference import errors
 from reference import market as mk
@@ -31,6 +32,8 @@ KWH = tv.KWH
 GWEI = 10**9
 DEPOSIT = 10**15
 KEY = 4242
+GENERATED = en.METER_SET_VALUE
+"""What u0's meter generated at set-up (ENG-6): the Wh its certificates may cover (CRT-4)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ def model_state(g: pts.Green, roles: tuple[str, ...] = ROLES) -> dict:
             "points": g.balances.get(ADDRESS[role], 0),
             "pending": g.pending.get(ADDRESS[role], 0),
             "registration_claimed": ADDRESS[role] in g.registered,
+            "generated": en.generated_of(g.markets.energy, ADDRESS[role]),
+            "certified_by": crt.certified_by(g.certificates, ADDRESS[role]),
         }
         for role in roles
     }
@@ -157,26 +162,41 @@ class Script:
 
 
 def setup(name: str, clauses: list[str]) -> Script:
-    """Users registered with energy accounts under the grid; three certifiers."""
+    """Users registered with energy accounts under the grid, u0's PV meter at ``GENERATED`` Wh; three certifiers."""
     s = Script(name, clauses)
     s.do("create_account", "genesis", "grid", int(en.Kind.GRID)).do("issue_energy", "grid", 10**6 * KWH)
     for user in USERS:
         s.do("register_user", "genesis", user).do("create_account", "grid", user, int(en.Kind.USER))
+    s.do("report_generation", "grid", "u0", 0, GENERATED)
     for certifier in ("c0", "c1", "c2"):
         s.do("add_certifier", "genesis", certifier)
     return s
 
 
-def bilateral_trade(s: Script, volume: int, delivered: int) -> int:
-    """u0 sells ``volume`` Wh to u1, ``delivered`` of them metered; executed, not yet certified. Its id."""
+def grid_energy(s: Script, user: str, amount: int) -> None:
+    """The grid moves ``amount`` Wh of its issued assets to ``user``: energy, but nobody's generation."""
+    s.do("transfer_energy", "grid", user, amount, s.g.markets.energy.accounts[address("grid")].nonce)
+
+
+def bilateral_trade(s: Script, volume: int, delivered: int, seller: str = "u0", buyer: str = "u1") -> int:
+    """``seller`` sells ``volume`` Wh it holds to ``buyer``, ``delivered`` of them metered; executed, not yet
+    certified. Its id."""
     delivery = (s.now // tr.PERIOD + 2) * tr.PERIOD
-    s.do("transfer_energy", "grid", "u0", volume, s.g.markets.energy.accounts[address("grid")].nonce)
-    s.do("declare_ask", "u0", volume, tv.PRICE, delivery).do("declare_bid", "u1", volume, tv.PRICE, delivery)
+    s.do("declare_ask", seller, volume, tv.PRICE, delivery).do("declare_bid", buyer, volume, tv.PRICE, delivery)
     trade_id = len(s.g.markets.trades)
     s.do("match_offers", len(s.g.markets.offers) - 2, len(s.g.markets.offers) - 1)
-    s.do("authenticate_match", "u1", trade_id, tv.Signed("u0"), tv.Signed("u1"), volume * tv.PRICE + FEE)
+    s.do("authenticate_match", buyer, trade_id, tv.Signed(seller), tv.Signed(buyer), volume * tv.PRICE + FEE)
     s.now = delivery
     s.do("record_execution", "grid", trade_id, delivered)
+    s.do("anchor_evidence", "grid", "grid", trade_id, delivered)  # FPR-7: the grid's evidence, for the passes
+    return trade_id
+
+
+def certified_trade(s: Script, volume: int, delivered: int, seller: str = "u0", buyer: str = "u1") -> int:
+    """:func:`bilateral_trade`, passed by c0 and c1, cleared and settled. Its id."""
+    trade_id = bilateral_trade(s, volume, delivered, seller, buyer)
+    s.do("certify_execution", "c0", trade_id, True).do("certify_execution", "c1", trade_id, True)
+    settle_bilateral(s, trade_id)
     return trade_id
 
 
@@ -185,17 +205,16 @@ def settle_bilateral(s: Script, trade_id: int) -> None:
     s.do("clear_trade", trade_id).do("settle_trade", trade_id)
 
 
-def auction_sale(s: Script, quantity: int = KWH) -> int:
-    """u0 (given the Wh by the grid) sells ``quantity`` Wh by auction; u1 wins at u2's quote; paid, not yet
+def auction_sale(s: Script, quantity: int = KWH, seller: str = "u0", winner: str = "u1", other: str = "u2") -> int:
+    """``seller`` sells ``quantity`` Wh it holds by auction; ``winner`` wins at ``other``'s quote; paid, not yet
     delivered. Its order id."""
     order_id, key = len(s.g.markets.registry.orders), KEY + len(s.g.markets.registry.orders)
-    s.do("transfer_energy", "grid", "u0", quantity, s.g.markets.energy.accounts[address("grid")].nonce)
-    s.do("post_order", "u0", quantity, GWEI, DEPOSIT, public_key(key))
-    s.do("place_bid", "u1", order_id, Seal(key, 3 * GWEI, 1), DEPOSIT)
-    s.do("place_bid", "u2", order_id, Seal(key, 2 * GWEI, 2), DEPOSIT)
+    s.do("post_order", seller, quantity, GWEI, DEPOSIT, public_key(key))
+    s.do("place_bid", winner, order_id, Seal(key, 3 * GWEI, 1), DEPOSIT)
+    s.do("place_bid", other, order_id, Seal(key, 2 * GWEI, 2), DEPOSIT)
     s.now = s.g.markets.registry.orders[order_id].bidding_end
-    s.do("disclose_key", "u0", order_id, key).do("open_bids", order_id, 2).do("settle", order_id)
-    s.do("pay_price", "u1", order_id, s.g.markets.registry.orders[order_id].price)
+    s.do("disclose_key", seller, order_id, key).do("open_bids", order_id, 2).do("settle", order_id)
+    s.do("pay_price", winner, order_id, s.g.markets.registry.orders[order_id].price)
     return order_id
 
 
@@ -243,6 +262,22 @@ def scenarios() -> list[Script]:
     settle_bilateral(s, trade_id)
     s.do("claim_certificate", 1, trade_id).do("claim_certificate", 1, order_id)  # trade 0 of the other market
     out.append(s)
+
+    s = setup("certificate_wash_trade", ["CRT-4", "CRT-1", "CRT-3", "PTS-2"])  # ERR-41
+    there = certified_trade(s, 60 * KWH, 60 * KWH)  # u0 sells 60 kWh of its PV to u1
+    back = certified_trade(s, 60 * KWH, 60 * KWH, "u1", "u0")  # and u1 sells the same Wh back
+    s.do("claim_certificate", 1, back)  # NotGenerated: u1 generated nothing, whichever claim comes first
+    s.do("claim_certificate", 1, there).do("claim_certificate", 1, back)
+    grid_energy(s, "u2", KWH)  # grid-issued assets, nobody's generation, resold by auction
+    order_id = auction_sale(s, KWH, "u2", "u1", "u0")
+    s.do("confirm_delivery", "u1", order_id).do("settle_auction_energy", order_id).do("claim_certificate", 0, order_id)
+    exact = certified_trade(s, 40 * KWH, 40 * KWH)  # u0 resells what came back
+    s.do("claim_certificate", 1, exact)  # exactly the 40 kWh left of its PV
+    again = certified_trade(s, 50 * KWH, 41 * KWH)  # and more: 41 kWh delivered, a short delivery
+    s.do("claim_certificate", 1, again)  # NotGenerated: nothing of u0's PV is left uncertified
+    s.do("report_generation", "grid", "u0", 1, GENERATED)  # 100 kWh more PV: claims are not time-matched
+    s.do("claim_certificate", 1, again)  # the delivered 41 kWh, not the volume
+    out.append(s)
     return out
 
 
@@ -257,7 +292,7 @@ def generate(out: Path) -> list[Path]:
 
 
 def contract_invariants(state: dict) -> list[str]:
-    """PTS-7, CRT-2, PTS-6 read from a contract's observable state alone: what is violated."""
+    """PTS-7, CRT-2, CRT-4, PTS-6 read from a contract's observable state alone: what is violated."""
     problems = []
     held = sum(a["points"] for a in state["accounts"].values())
     escrow = sum(o[2] for o in state["offers"] if o[1])
@@ -269,7 +304,12 @@ def contract_invariants(state: dict) -> list[str]:
         problems.append(f"certificate issued twice: {state['certificates']}")
     if state["certified_wh"] != sum(c[4] for c in state["certificates"]):
         problems.append("certified Wh differ from the certificates' sum")
-    if state["wei"] != sum(a["pending"] for a in state["accounts"].values()):
+    accounts = state["accounts"].values()
+    if any(a["certified_by"] > a["generated"] for a in accounts):
+        problems.append(f"certified beyond generation: {[(a['certified_by'], a['generated']) for a in accounts]}")
+    if sum(a["certified_by"] for a in accounts) != state["certified_wh"]:
+        problems.append("certified Wh by source differ from the certified Wh")
+    if state["wei"] != sum(a["pending"] for a in accounts):
         problems.append("proceeds not solvent")
     return problems
 

@@ -7,37 +7,59 @@ the chain's :class:`~verify.toolchain.chain.Outcome`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from reference import fingerprints as fp
+from reference import trade as tr
 from verify.driver import ContractMarket
 from verify.toolchain.chain import Chain, Outcome
 from verify.toolchain.compiler import Artifact
-from verify.trade.roles import FEE, ROLES, TARIFF, address
+from verify.trade.roles import FEE, MARKET, ROLES, TARIFF, address
 
-MARKET = "BilateralMarket"
+CONTRACT = "BilateralMarket"
 TRADE_FIELDS = ("seller", "buyer", "volume", "price", "delivery_time", "status", "delivered", "certifiers")
+
+
+def _done(outcome: Outcome, what: str) -> Outcome:
+    if not outcome.ok:
+        raise RuntimeError(f"{what} failed: {outcome.error}{outcome.error_args}")
+    return outcome
 
 
 @dataclass
 class ContractTrade:
-    """The auction (the registry) and the bilateral market deployed by ``genesis`` on one chain."""
+    """The auction (the registry), the fingerprints and the bilateral market reading both, deployed by
+    ``genesis`` on one chain; ``grid`` is the fingerprints' provider of delivery evidence (FPR-7)."""
 
     chain: Chain
     auction: ContractMarket
     contract: object
+    fingerprints: object
+    artifacts: dict[str, Artifact] = field(repr=False, default_factory=dict)
+    backend: str | None = None
 
     @classmethod
-    def deploy(cls, artifacts: dict[str, Artifact], backend: str | None = None) -> ContractTrade:
+    def deploy(cls, artifacts: dict[str, Artifact], backend: str | None = None, link: bool = True) -> ContractTrade:
+        """Deploy on a fresh chain; the auction links the bilateral market (TRD-10) unless not ``link``."""
         chain = Chain(accounts=len(ROLES), backend=backend)
-        genesis = address("genesis")
+        genesis, grid = address("genesis"), address("grid")
         auction = ContractMarket.deploy(chain, artifacts=artifacts, operator=genesis)
-        deployed = chain.deploy(artifacts[MARKET], auction.address, TARIFF, FEE, address("fee"), sender=genesis)
-        if not deployed.ok:
-            raise RuntimeError(f"deploying {MARKET} failed: {deployed.error}{deployed.error_args}")
-        linked = chain.transact(auction.functions.linkBilateral(deployed.value.address), sender=genesis)
-        if not linked.ok:  # TRD-10: the bilateral market writes reputation into the auction's registry
-            raise RuntimeError(f"linking {MARKET} to the auction failed: {linked.error}{linked.error_args}")
-        return cls(chain, auction, deployed.value)
+        fingerprints = _done(chain.deploy(artifacts["Fingerprints"], sender=genesis), "deploying Fingerprints").value
+        market = chain.deploy(
+            artifacts[CONTRACT], auction.address, fingerprints.address, grid, TARIFF, FEE, address("fee"),
+            sender=genesis,
+        )  # fmt: skip
+        market = _done(market, f"deploying {CONTRACT}").value
+        if market.address != MARKET:
+            raise RuntimeError(f"{CONTRACT} deployed at {market.address}, not at {MARKET} (verify.trade.roles)")
+        if link:  # TRD-10: the bilateral market writes reputation into the auction's registry
+            _done(chain.transact(auction.functions.linkBilateral(MARKET), sender=genesis), "linking")
+        register = fingerprints.functions.registerParticipant(grid, int(fp.Role.PROVIDER))
+        _done(chain.transact(register, sender=genesis), "registering the grid as a provider")
+        return cls(chain, auction, market, fingerprints, artifacts, backend)
+
+    def linked(self) -> bool:
+        return self.chain.call(self.auction.functions.bilateral()) == self.address
 
     @property
     def f(self):
@@ -119,6 +141,23 @@ class ContractTrade:
     def record_bilateral_trade(self, caller: str, seller: str, buyer: str, amount: int, delivered: bool) -> Outcome:
         return self._send(self.auction.functions.recordBilateralTrade(seller, buyer, amount, delivered), caller)
 
+    def link_bilateral(self, caller: str, bilateral: str) -> Outcome:
+        return self._send(self.auction.functions.linkBilateral(bilateral), caller)
+
+    # -- the fingerprints (FPR-7) -----------------------------------------------------------------
+
+    def register_participant(self, caller: str, account: str, role: int) -> Outcome:
+        return self._send(self.fingerprints.functions.registerParticipant(account, role), caller)  # type: ignore[attr-defined]
+
+    def set_delegate(self, caller: str, delegate: str, allowed: bool) -> Outcome:
+        return self._send(self.fingerprints.functions.setDelegate(delegate, allowed), caller)  # type: ignore[attr-defined]
+
+    def anchor_evidence(self, caller: str, provider: str, trade_id: int, delivered: int) -> Outcome:
+        payload = tr.evidence_hash(self.address, trade_id, delivered)
+        kind, now = int(fp.Kind.DELIVERY_EVIDENCE), self.chain.pending_timestamp()
+        call = self.fingerprints.functions.anchorRecord(provider, kind, now, payload)  # type: ignore[attr-defined]
+        return self._send(call, caller)
+
     # -- observable state -------------------------------------------------------------------------
 
     def state(self, roles: tuple[str, ...] = ROLES) -> dict:
@@ -144,6 +183,10 @@ class ContractTrade:
             seller, delivery, status, buyer, certifiers, passes, opposes, volume, price, delivered = raw
             trades.append((seller, buyer, volume, price, delivery, status, delivered, certifiers, passes, opposes))
         periods = {t[4] // 600: tuple(call(self.f.getPeriod(t[4] // 600))) for t in trades}
+        fingerprints, grid = self.fingerprints.functions, call(self.f.grid())  # type: ignore[attr-defined]
+        evidence = [
+            call(fingerprints.anchoredBy(grid, tr.evidence_hash(self.address, i, t[6]))) for i, t in enumerate(trades)
+        ]
         return {
             "balance": self.chain.balance(self.address),
             "issued": call(self.f.issued()),
@@ -154,4 +197,7 @@ class ContractTrade:
             "trades": trades,
             "certifiers": [call(self.f.certifiers(i)) for i in range(call(self.f.certifierCount()))],
             "periods": periods,
+            "evidence": evidence,
+            "records": call(fingerprints.recordCount()),
+            "bilateral": call(self.auction.functions.bilateral()),
         }

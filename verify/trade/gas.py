@@ -33,8 +33,9 @@ STAGES: dict[str, tuple[str, str]] = {
     "match_offers": ("TRD-2", "stage (2): matching"),
     "authenticate_match": ("TRD-3", "stage (3): both EIP-712 signatures checked, escrow, Wh locked"),
     "record_execution": ("TRD-4", "stage (4): the metered delivery"),
-    "certify_vote": ("TRD-5", "stage (5): a certifier's vote that does not decide"),
-    "certify_decisive": ("TRD-5", "stage (5): the vote that makes a majority (certified)"),
+    "anchor_evidence": ("FPR-7", "the grid anchors the execution record's fingerprint (`Fingerprints`)"),
+    "certify_vote": ("TRD-5", "stage (5): a pass that does not decide (reads the evidence, FPR-7)"),
+    "certify_decisive": ("TRD-5", "stage (5): the pass that makes a majority (certified)"),
     "certify_reject": ("TRD-5", "stage (5): the vote that rejects (escrow refunded, Wh unlocked)"),
     "clear_trade": ("TRD-6", "stage (6): clearing into the period's totals"),
     "settle_trade": ("TRD-7", "stage (7): 6.7 to the seller, 0.2 to the third party; both reputations (TRD-10)"),
@@ -51,7 +52,8 @@ def _ok(outcome: Outcome, step: str) -> int:
 
 
 def _trade(c: ContractTrade, trade_id: int, volume: int, delivery: int, delivered: int) -> dict[str, int]:
-    """u0 sells ``volume`` Wh to u1 at the paper's price, up to the recorded delivery; gas per stage."""
+    """u0 sells ``volume`` Wh to u1 at the paper's price, up to the recorded delivery and the grid's
+    evidence of it; gas per stage."""
     g: dict[str, int] = {}
     g["declare_ask"] = _ok(c.declare_ask(address("u0"), volume, PRICE, delivery), "declareAsk")
     g["declare_bid"] = _ok(c.declare_bid(address("u1"), volume, PRICE, delivery), "declareBid")
@@ -66,6 +68,8 @@ def _trade(c: ContractTrade, trade_id: int, volume: int, delivery: int, delivere
     )
     c.at_time(delivery)
     g["record_execution"] = _ok(c.record_execution(address("grid"), trade_id, delivered), "recordExecution")
+    grid = address("grid")
+    g["anchor_evidence"] = _ok(c.anchor_evidence(grid, grid, trade_id, delivered), "anchorRecord")
     return g
 
 
@@ -113,8 +117,9 @@ def table(data: dict[str, int]) -> str:
     """The bilateral market's gas table in Markdown."""
     lines = ["| stage | clause | what | gas |", "|---|---|---|---|"]
     lines += [f"| {s} | {STAGES[s][0]} | {STAGES[s][1]} | {data[s]:,} |" for s in STAGES]
-    flow = sum(data[s] for s in STAGES if STAGES[s][0].startswith("TRD") and s != "certify_reject")
-    return "\n".join(lines) + f"\n\n- the paper's case, stages (1)-(7) and the withdrawal: {flow:,} gas\n"
+    flow = sum(data[s] for s in STAGES if STAGES[s][0].startswith(("TRD", "FPR")) and s != "certify_reject")
+    case = "the paper's case, stages (1)-(7), the grid's evidence (FPR-7) and the withdrawal"
+    return "\n".join(lines) + f"\n\n- {case}: {flow:,} gas\n"
 
 
 def write(out: Path, backend: str = "eth-tester") -> dict[str, int]:

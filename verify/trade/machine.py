@@ -4,7 +4,8 @@ error and arguments, events, the whole observable state), and the invariants hol
 (ENG-8), the market solvent (TRD-8), the contract's ether equal to the model's.
 
 The hostile moves are rules like the others: a certifier voting twice or out of turn, signatures over
-altered terms, another trade or another chain, a meter reading replayed or skipped ahead.
+altered terms, another trade or another chain, a meter reading replayed or skipped ahead, a pass vote on an
+execution record the grid did not fingerprint, evidence of another amount or anchored by another provider.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from reference import energy as en
 from reference import errors
+from reference import fingerprints as fp
 from reference import trade as tr
 from verify.differential.observe import differences, model_events
 from verify.toolchain.chain import Outcome
 from verify.trade.driver import ContractTrade
-from verify.trade.roles import CERTIFIERS, FEE, ROLES, TARIFF, USERS, address, fresh
-from verify.trade.vectors import ACTIONS, Signed, apply, model_state, sign
+from verify.trade.roles import CERTIFIERS, FEE, ROLES, TARIFF, USERS, account, address, fresh
+from verify.trade.vectors import ACCOUNT_ARGS, ACTIONS, Signed, apply, model_state, sign
 
 users = st.sampled_from([*USERS, "stranger"])
 anyone = st.sampled_from(ROLES)
@@ -59,8 +61,7 @@ class TradeMachine(RuleBasedStateMachine):
 
     def act(self, action: str, *args: Any) -> bool:
         names = ACTIONS[action][1]
-        model_args = [address(v) if n in ("caller", "account", "target", "grid", "seller", "buyer") else v
-                      for n, v in zip(names, args, strict=True)]  # fmt: skip
+        model_args = [account(v) if n in ACCOUNT_ARGS else v for n, v in zip(names, args, strict=True)]
         now = self.now()
         return self.step(
             f"{action}{tuple(args)}",
@@ -101,6 +102,7 @@ class TradeMachine(RuleBasedStateMachine):
             self.act("create_account", "grid", user, int(en.Kind.USER))
         for certifier in CERTIFIERS[:2]:
             self.act("add_certifier", "genesis", certifier)
+        self.act("register_participant", "genesis", "u2", int(fp.Role.PROVIDER))  # a provider, not the grid
 
     # -- energy -------------------------------------------------------------------------------------
 
@@ -161,9 +163,12 @@ class TradeMachine(RuleBasedStateMachine):
         value = tr.escrow(t, FEE) + (not exact)
         self.act("authenticate_match", buyer if by_buyer else seller, trade, *signatures, value)
 
-    @rule(seller=st.sampled_from(USERS), buyer=st.sampled_from(USERS), volume=amounts, price=prices)
-    def honest_trade(self, seller, buyer, volume, price):
-        """The happy path up to execution in one rule: the later stages then see executed trades often."""
+    @rule(seller=st.sampled_from(USERS), buyer=st.sampled_from(USERS), volume=amounts, price=prices,
+          evidence=st.sampled_from([True, False]), through=st.booleans())  # fmt: skip
+    def honest_trade(self, seller, buyer, volume, price, evidence, through):
+        """The happy path up to execution in one rule, with the grid's evidence or without, and (if
+        ``through``) :meth:`decide` passing the oldest executed trade: the later stages then see executed
+        trades often, fingerprinted or not, and certification is tried with and without evidence."""
         delivery = (self.now() // tr.PERIOD + 1) * tr.PERIOD
         self.give(seller, volume, 0)
         ok = self.act("declare_ask", seller, volume, price, delivery)
@@ -172,7 +177,10 @@ class TradeMachine(RuleBasedStateMachine):
             trade = len(self.tm.trades) - 1
             self.authenticate(trade, None, True, True)
             self.contract.at_time(delivery)
-            self.act("record_execution", "grid", trade, volume)
+            if self.act("record_execution", "grid", trade, volume) and through:
+                self.decide(True, evidence)
+            elif evidence:
+                self.anchor("grid", trade, 0)
 
     @rule(trade=st.integers(0, 4), fraction=st.sampled_from([0, 1, 2, 2]), late=st.booleans())
     def execute(self, trade, fraction, late):
@@ -180,6 +188,13 @@ class TradeMachine(RuleBasedStateMachine):
             self.contract.at_time(self.tm.trades[trade].delivery_time)
         volume = self.tm.trades[trade].volume if trade < len(self.tm.trades) else 1
         self.act("record_execution", "grid", trade, volume * fraction // 2)
+
+    @rule(who=st.sampled_from(["grid", "grid", "u2", "u0"]), trade=st.integers(0, 4), off=st.sampled_from([0, 0, 1]))
+    def anchor(self, who, trade, off):
+        """Evidence of trade ``trade``'s recorded delivery (``off`` Wh more: another amount) anchored by the grid,
+        by another provider (u2), or by a viewer (u0) writing as the grid."""
+        delivered = (self.tm.trades[trade].delivered if trade < len(self.tm.trades) else 0) + off
+        self.act("anchor_evidence", who, "grid" if who == "u0" else who, trade, delivered)
 
     @rule(certifier=st.sampled_from([*CERTIFIERS, "u0"]), trade=st.integers(0, 4), approve=st.booleans())
     def certify(self, certifier, trade, approve):
@@ -196,11 +211,14 @@ class TradeMachine(RuleBasedStateMachine):
         self.act("clear_trade", trade)
         self.act("settle_trade", trade)
 
-    @rule(approve=st.booleans())
-    def decide(self, approve):
-        """Every certifier votes on the oldest executed trade, which is then cleared and settled."""
+    @rule(approve=st.booleans(), evidence=st.sampled_from([True, True, False]))
+    def decide(self, approve, evidence):
+        """Every certifier votes on the oldest executed trade (once the grid fingerprinted its record, if
+        ``evidence``), which is then cleared and settled."""
         executed = [i for i, t in enumerate(self.tm.trades) if t.status == tr.TradeStatus.EXECUTED]
         if executed:
+            if evidence:
+                self.anchor("grid", executed[0], 0)
             for certifier in CERTIFIERS:
                 self.act("certify_execution", certifier, executed[0], approve)
             self.clear_and_settle(executed[0], True)

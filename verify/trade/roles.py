@@ -7,14 +7,18 @@ model checks is the one the contract checks, given the same domain.
 
 from __future__ import annotations
 
+import rlp
 from eth_keys import keys
+from eth_utils import keccak, to_checksum_address
 
 from reference import energy as en
+from reference import fingerprints as fp
 from reference import market as mk
 from reference import trade as tr
 
 ROLES = ("genesis", "grid", "u0", "u1", "u2", "c0", "c1", "c2", "fee", "stranger")
-"""``genesis`` deploys both markets (the auction's operator too); ``grid`` is the grid account;
+"""``genesis`` deploys both markets and the fingerprints (the auction's operator and the fingerprints' admin
+too); ``grid`` is the grid account, registered as the fingerprints' provider of delivery evidence;
 ``u*`` trade; ``c*`` certify; ``fee`` is the third party; ``stranger`` is nobody."""
 USERS = ("u0", "u1", "u2")
 CERTIFIERS = ("c0", "c1", "c2")
@@ -32,13 +36,30 @@ def address(role: str) -> str:
     return keys.PrivateKey(key(role)).public_key.to_checksum_address()
 
 
-NAMES = {address(role): role for role in ROLES}
-"""Addresses back to role names."""
+def created(deployer: str, nonce: int) -> str:
+    """The address of the contract ``deployer`` creates with its transaction number ``nonce`` (CREATE)."""
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(deployer[2:]), nonce]))[12:])
 
 
-def fresh(market_address: str = mk.MARKET_ADDRESS, chain_id: int = mk.CHAIN_ID) -> tr.TradeMarket:
-    """An empty bilateral market deployed by ``genesis`` beside an empty auction of the same operator."""
-    genesis = address("genesis")
+MARKET_NONCE = 2
+"""``genesis`` deploys the auction (its transaction 0), the fingerprints (1), then the bilateral market (2)."""
+MARKET = created(address("genesis"), MARKET_NONCE)
+"""Where the bilateral market is on every fresh chain (``ContractTrade.deploy`` checks it): the vectors'
+model is there too, so the evidence it anchors names the market the replay deploys (FPR-7)."""
+NAMES = {address(role): role for role in ROLES} | {MARKET: "market"}
+"""Addresses back to role names; the bilateral market is ``market``."""
+
+
+def account(name: str) -> str:
+    """A role's address, the bilateral market's for ``market``; an address as it is."""
+    return MARKET if name == "market" else name if name.startswith("0x") else address(name)
+
+
+def fresh(market_address: str = MARKET, chain_id: int = mk.CHAIN_ID, linked: bool = True) -> tr.TradeMarket:
+    """An empty bilateral market deployed by ``genesis`` beside an empty auction of the same operator and the
+    fingerprints, ``grid`` registered there as a provider; linked to the auction (TRD-10) unless not ``linked``."""
+    genesis, grid = address("genesis"), address("grid")
+    fingerprints, _ = fp.register_participant(fp.deploy(genesis), genesis, grid, int(fp.Role.PROVIDER))
     return tr.TradeMarket(
         registry=mk.Market(operator=genesis),
         energy=en.EnergyAccounts(genesis=genesis, tariff=TARIFF),
@@ -46,4 +67,7 @@ def fresh(market_address: str = mk.MARKET_ADDRESS, chain_id: int = mk.CHAIN_ID) 
         fee_recipient=address("fee"),
         address=market_address,
         chain_id=chain_id,
+        fingerprints=fingerprints,
+        grid=grid,
+        bilateral=market_address if linked else mk.ZERO_ADDRESS,
     )

@@ -14,10 +14,11 @@ from typing import Any
 
 from reference import energy as en
 from reference import errors
+from reference import fingerprints as fp
 from reference import market as mk
 from reference import trade as tr
 from verify.differential.observe import differences, model_events
-from verify.trade.roles import FEE, NAMES, ROLES, TARIFF, address, fresh, key
+from verify.trade.roles import FEE, NAMES, ROLES, TARIFF, account, address, fresh, key
 
 FORMAT = "fairwatt-trade-vectors/1"
 T0 = 2_000_000_000
@@ -58,8 +59,12 @@ ACTIONS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "settle_trade": (tr, ("trade_id",), True),
     "settle_auction_energy": (tr, ("order_id",), False),
     "record_bilateral_trade": (tr, ("caller", "seller", "buyer", "amount", "delivered"), True),
+    "link_bilateral": (tr, ("caller", "bilateral"), False),
+    "register_participant": (fp, ("caller", "account", "role"), False),
+    "set_delegate": (fp, ("caller", "delegate", "allowed"), False),
+    "anchor_evidence": (tr, ("caller", "provider", "trade_id", "delivered"), True),
 }
-ACCOUNT_ARGS = {"caller", "account", "target", "grid", "seller", "buyer"}
+ACCOUNT_ARGS = {"caller", "account", "target", "grid", "seller", "buyer", "provider", "delegate", "bilateral"}
 SIGNATURES = {"seller_signature", "buyer_signature"}
 
 
@@ -74,6 +79,9 @@ def apply(tm: tr.TradeMarket, action: str, args: list, now: int) -> tuple[tr.Tra
     if module is en:
         energy, events = function(tm.energy, *call)
         return replace(tm, energy=energy), events
+    if module is fp:
+        fingerprints, events = function(tm.fingerprints, *call)
+        return replace(tm, fingerprints=fingerprints), events
     return function(tm, *call)
 
 
@@ -119,6 +127,9 @@ def model_state(tm: tr.TradeMarket, roles: tuple[str, ...] = ROLES) -> dict:
         "trades": trades,
         "certifiers": list(tm.certifiers),
         "periods": periods,
+        "evidence": [tr.evidenced(tm, i, t.delivered) for i, t in enumerate(tm.trades)],
+        "records": len(tm.fingerprints.records),
+        "bilateral": tm.bilateral,
     }
 
 
@@ -133,6 +144,8 @@ def _json(value: Any) -> Any:
         return [_json(v) for v in value]
     if isinstance(value, str):
         return NAMES.get(value, value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
     return value
 
 
@@ -142,9 +155,15 @@ class Script:
 
     name: str
     clauses: list[str]
+    linked: bool = True
+    """Whether the auction links the bilateral market at deployment (TRD-10)."""
     tm: tr.TradeMarket = field(default_factory=fresh)
     now: int = T0
     steps: list[dict] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.linked:
+            self.tm = fresh(linked=False)
 
     def do(self, action: str, *args: Any) -> Script:
         names = ACTIONS[action][1]
@@ -152,7 +171,7 @@ class Script:
         model_args = []
         for name, value in named.items():
             if name in ACCOUNT_ARGS:
-                value = address(value)
+                value = account(value)
             elif name in SIGNATURES:
                 value = sign(self.tm, named["trade_id"], value)
             model_args.append(value)
@@ -168,12 +187,13 @@ class Script:
         return self
 
     def case(self) -> dict:
-        return {"format": FORMAT, "name": self.name, "clauses": self.clauses, "roles": list(ROLES), "steps": self.steps}
+        case = {"format": FORMAT, "name": self.name, "clauses": self.clauses, "roles": list(ROLES)}
+        return case | ({} if self.linked else {"linked": False}) | {"steps": self.steps}
 
 
-def setup(name: str, clauses: list[str], grid_wh: int = 10_000_000 * KWH) -> Script:
+def setup(name: str, clauses: list[str], grid_wh: int = 10_000_000 * KWH, linked: bool = True) -> Script:
     """Users registered in the auction with accounts under the grid, which issued ``grid_wh``; certifiers."""
-    s = Script(name, clauses)
+    s = Script(name, clauses, linked)
     s.do("create_account", "genesis", "grid", int(en.Kind.GRID)).do("issue_energy", "grid", grid_wh)
     for user in ("u0", "u1", "u2"):
         s.do("register_user", "genesis", user).do("create_account", "grid", user, int(en.Kind.USER))
@@ -200,6 +220,7 @@ def scenarios() -> list[Script]:
     s, delivery = trade_to_execution(
         setup("trade_paper_case", ["TRD-1", "TRD-2", "TRD-3", "TRD-4", "TRD-5", "TRD-6", "TRD-7", "TRD-8"])
     )
+    s.do("anchor_evidence", "grid", "grid", 0, 10 * KWH)  # FPR-7: the grid fingerprints the execution record
     s.do("certify_execution", "c0", 0, True).do("certify_execution", "c1", 0, True)
     s.do("clear_trade", 0)  # the period is not over
     s.now = delivery + tr.PERIOD
@@ -237,6 +258,7 @@ def scenarios() -> list[Script]:
 
     s, delivery = trade_to_execution(setup("trade_short_delivery_fraud", ["TRD-10", "TRD-9"]), delivered=4 * KWH)
     s.do("record_bilateral_trade", "u0", "u0", "u1", 10**18, True)  # only the bilateral market writes reputation
+    s.do("anchor_evidence", "grid", "grid", 0, 4 * KWH)
     s.do("certify_execution", "c0", 0, True).do("certify_execution", "c1", 0, True)
     s.now = delivery + tr.PERIOD
     s.do("clear_trade", 0).do("settle_trade", 0)  # the seller's fraud: banned in both markets
@@ -271,6 +293,7 @@ def scenarios() -> list[Script]:
     s.now = delivery
     s.do("record_execution", "grid", 1, 5 * KWH)  # more than the trade's volume
     s.do("record_execution", "grid", 0, 10 * KWH).do("record_execution", "grid", 1, 3 * KWH)
+    s.do("anchor_evidence", "grid", "grid", 0, 10 * KWH).do("anchor_evidence", "grid", "grid", 1, 3 * KWH)
     for trade_id in (0, 1):
         for certifier in ("c0", "c1", "c2"):
             s.do("certify_execution", certifier, trade_id, True)
@@ -279,6 +302,36 @@ def scenarios() -> list[Script]:
     s.do("transfer_energy", "u0", "u2", KWH, s.tm.energy.accounts[address("u0")].nonce)  # u0's whole balance
     for role in ("u0", "u2", "u1", "grid", "fee"):
         s.do("withdraw", role)
+    out.append(s)
+
+    # FPR-7: a pass certifies only the execution record the grid (or its delegate) fingerprinted.
+    s, delivery = trade_to_execution(setup("trade_delivery_evidence", ["FPR-7", "TRD-5"]))
+    provider, holder = int(fp.Role.PROVIDER), int(fp.Role.HOLDER)
+    s.do("certify_execution", "c0", 0, True)  # no evidence at all
+    s.do("anchor_evidence", "grid", "grid", 0, 9 * KWH).do("certify_execution", "c0", 0, True)  # another amount
+    s.do("anchor_evidence", "grid", "grid", 1, 10 * KWH).do("certify_execution", "c0", 0, True)  # another trade
+    s.do("register_participant", "genesis", "u2", provider).do("anchor_evidence", "u2", "u2", 0, 10 * KWH)
+    s.do("certify_execution", "c0", 0, True)  # the very record, anchored by a provider who is not the grid
+    s.do("anchor_evidence", "u2", "grid", 0, 10 * KWH)  # u2 writing as the grid
+    s.do("anchor_evidence", "stranger", "stranger", 0, 10 * KWH)  # a viewer posing as a provider
+    s.do("certify_execution", "c0", 0, False)  # opposing needs no evidence: a missing one locks nothing
+    s.do("register_participant", "genesis", "stranger", holder).do("set_delegate", "grid", "stranger", True)
+    s.do("anchor_evidence", "stranger", "grid", 0, 10 * KWH)  # the grid's delegate
+    s.do("anchor_evidence", "grid", "grid", 0, 10 * KWH)  # replayed: anchored once
+    s.do("certify_execution", "c1", 0, True).do("certify_execution", "c2", 0, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", 0).do("settle_trade", 0)
+    out.append(s)
+
+    # TRD-10: until the operator links the bilateral market, settling (which writes reputation) reverts.
+    s, delivery = trade_to_execution(setup("trade_link_bilateral", ["TRD-10", "TRD-7"], linked=False))
+    s.do("anchor_evidence", "grid", "grid", 0, 10 * KWH)
+    s.do("certify_execution", "c0", 0, True).do("certify_execution", "c1", 0, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", 0).do("settle_trade", 0)  # not linked: the whole settlement reverts
+    s.do("link_bilateral", "u0", "market").do("link_bilateral", "genesis", mk.ZERO_ADDRESS)
+    s.do("link_bilateral", "genesis", "market").do("link_bilateral", "genesis", "u0")  # once
+    s.do("settle_trade", 0).do("record_bilateral_trade", "u0", "u0", "u1", 10**18, True)
     out.append(s)
     return out
 
@@ -294,7 +347,10 @@ def generate(out: Path) -> list[Path]:
 
 
 def replay(case: dict, contract) -> list[str]:
-    """Replay ``case`` on a fresh :class:`~verify.trade.driver.ContractTrade`; every difference found."""
+    """Replay ``case`` on a fresh :class:`~verify.trade.driver.ContractTrade` (another one, unlinked, when the
+    case's deployment does not link the markets); every difference found."""
+    if case.get("linked", True) != contract.linked():
+        contract = type(contract).deploy(contract.artifacts, contract.backend, link=case.get("linked", True))
     problems = []
     for number, step in enumerate(case["steps"]):
         if step["time"] < contract.chain.pending_timestamp():
@@ -318,7 +374,7 @@ def replay(case: dict, contract) -> list[str]:
 def _decode(name: str, args: dict, contract) -> Any:
     value = args[name]
     if name in ACCOUNT_ARGS:
-        return address(value)
+        return account(value)
     if name in SIGNATURES:
         s = value["signed"]
         signed = Signed(s["by"], tuple(s["changes"].items()), s["trade_id"], s["chain_id"])
@@ -336,4 +392,5 @@ def replay_all(cases: list[dict], artifacts: dict, backend: str | None = None) -
     """Each case on its own fresh deployment: case name -> differences."""
     from verify.trade.driver import ContractTrade
 
-    return {case["name"]: replay(case, ContractTrade.deploy(artifacts, backend)) for case in cases}
+    deploy = ContractTrade.deploy
+    return {case["name"]: replay(case, deploy(artifacts, backend, case.get("linked", True))) for case in cases}
