@@ -8,9 +8,13 @@ fairwatt-cei, Mythril's SWC-107) names a line inside it.
 
 Prints, for the scan (every core, reentrancy modules, ``--budget``) and for the raw tools (Slither,
 then Mythril with every module on the whole file, one file after the other, on ``--raw-files`` of the
-files): recall per tool and for the union, wall time, and the load average.
+files): recall per tool and for the union, wall time, CPU time (this process and every tool process it
+waited for: a figure that still means something on a loaded machine), and the load average. The scan
+starts cold: no compiler choice of an earlier scan (``--warm`` keeps them); installed compilers and
+V8's code cache of each compiler stay.
 
     python benchmarks/scan.py [--budget 600] [--raw-files 4] [--mythril-timeout 60] [--jobs N] [--json F]
+                              [--files N] [--warm] [--no-mythril]
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import argparse
 import csv
 import os
 import re
+import resource
 import tempfile
 import time
 from pathlib import Path
 
-from verify import scan
+from verify import scan, scan_compilers
 from verify.checks.static import scanners
 from verify.toolchain.compiler import ROOT
 
@@ -114,6 +119,12 @@ def seconds_per_tool(report: dict) -> dict[str, str]:
     return out | {"mythril not run (answered)": str(skipped)}
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of every child process it waited for (grandchildren included)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def raw(files: list[Path], mythril_timeout: int) -> tuple[dict, float]:
     """Slither, then Mythril (every module, whole file), one file after the other."""
     report: dict[str, dict] = {}
@@ -139,29 +150,53 @@ def main() -> None:
     parser.add_argument("--mythril-timeout", type=int, default=60)
     parser.add_argument("--raw-files", type=int, default=4, help="files the raw tools run on (0: none)")
     parser.add_argument("--json", type=Path, default=Path(tempfile.gettempdir()) / "fairwatt-bench-scan.json")
+    parser.add_argument("--files", type=int, default=0, help="scan only the first N files (0: every file)")
+    parser.add_argument("--warm", action="store_true", help="keep the compiler choices of earlier scans")
+    parser.add_argument("--no-mythril", action="store_true", help="the scan without Mythril (Slither's own time)")
     args = parser.parse_args()
     truth = labels()
     files = scan.targets([SOLIDIFI, NSSC])
-    print(f"{len(files)} files, {sum(map(len, truth.values()))} labels; load average {os.getloadavg()}")
-    start = time.perf_counter()
+    files = files[: args.files] if args.files else files
+    labelled = sum(len(truth.get(f, [])) for f in files)
+    print(f"{len(files)} files, {labelled} labels; load average {os.getloadavg()}")
+    cold = tempfile.TemporaryDirectory(prefix="fairwatt-bench-choices-")
+    if not args.warm:
+        scan_compilers.CHOICES = Path(cold.name)
+    start, start_cpu = time.perf_counter(), cpu()
     report = scan.scan(
-        [SOLIDIFI, NSSC], mythril_timeout=args.mythril_timeout, out=args.json, jobs=args.jobs, budget=args.budget
+        files,
+        mythril=not args.no_mythril,
+        mythril_timeout=args.mythril_timeout,
+        out=args.json,
+        jobs=args.jobs,
+        budget=args.budget,
     )
-    seconds = time.perf_counter() - start
-    print(f"scan: {seconds:.0f} s (budget {args.budget:g} s, {args.jobs} jobs); load average {os.getloadavg()}")
+    seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
+    print(
+        f"scan: {seconds:.0f} s wall, {cpu_seconds:.0f} s CPU (budget {args.budget:g} s, {args.jobs} jobs, "
+        f"{'warm' if args.warm else 'cold'}); load average {os.getloadavg()}"
+    )
     print(f"  recall, every file: {recall(report, truth, files)}")
     print(f"  not verified (files): {not_verified(report)}")
     print(f"  time per tool: {seconds_per_tool(report)}")
     if args.raw_files:
         sample = files[: args.raw_files]
+        raw_cpu = cpu()
         raw_report, raw_seconds = raw(sample, args.mythril_timeout)
-        print(f"raw Slither + Mythril in sequence on {len(sample)} files: {raw_seconds:.0f} s")
+        raw_cpu = cpu() - raw_cpu
+        print(
+            f"raw Slither + Mythril in sequence on {len(sample)} files: {raw_seconds:.0f} s wall, {raw_cpu:.0f} s CPU"
+        )
         print(f"  raw recall on them: {recall(raw_report, truth, sample)}")
         print(f"  scan recall on them: {recall(report, truth, sample)}")
         print(f"  raw not verified (files): {not_verified(raw_report)}")
-        estimate = raw_seconds / len(sample) * len(files)
-        print(f"  raw, extrapolated to all {len(files)} files: {estimate:.0f} s = {estimate / seconds:.1f}x the scan")
+        wall, used = (raw_seconds / len(sample) * len(files), raw_cpu / len(sample) * len(files))
+        print(
+            f"  raw, extrapolated to all {len(files)} files: {wall:.0f} s wall = {wall / seconds:.1f}x the scan's, "
+            f"{used:.0f} s CPU = {used / max(cpu_seconds, 1e-9):.1f}x the scan's"
+        )
     print(f"load average at the end {os.getloadavg()}")
+    cold.cleanup()
 
 
 if __name__ == "__main__":

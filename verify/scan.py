@@ -17,6 +17,7 @@ import itertools
 import json
 import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -221,6 +222,8 @@ class Scan:
     def __post_init__(self) -> None:
         self.start = self.clock()
         self.lock = threading.Lock()
+        self.outputs: Path | None = None
+        """The folder where this scan's compiles are kept while it runs (see :meth:`run`)."""
         self.report: dict[str, dict] = {str(path): {"error": PENDING} for path in self.files}
 
     def left(self) -> float:
@@ -245,7 +248,7 @@ class Scan:
             return
         self.progress.event(str(path), "compiling", False)
         try:
-            choice = compiler_for(path, max(1.0, min(COMPILE_TIMEOUT, self.left())))
+            choice = compiler_for(path, max(1.0, min(COMPILE_TIMEOUT, self.left())), self.outputs)
         except ScanError as exc:
             why = str(exc)
             self.record(path, lambda r: r.update(error=why), "no compiler")
@@ -309,13 +312,17 @@ class Scan:
         )
 
     def run(self) -> dict:
+        """Scan; each file is compiled once, for choosing its compiler and for Slither (the compiles
+        are kept in a folder of this scan's, removed at the end)."""
         if self.out is not None:
             _write(self.report, self.out)
         self.progress.planned(len(self.files))
         self.queue = Queue(self.jobs)
         for path in self.files:
             self.queue.put((0, -path.stat().st_size), partial(self.static, path))
-        self.queue.run()
+        with tempfile.TemporaryDirectory(prefix="fairwatt-scan-solc-") as outputs:
+            self.outputs = Path(outputs)
+            self.queue.run()
         return self.report
 
 

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from verify.checks.static import scanners
@@ -24,6 +24,8 @@ from verify.toolchain.compiler import CACHE, ROOT, SOLC, ensure_compiler, solc_v
 
 PRAGMA = re.compile(r"pragma\s+solidity\s+([^;]+);")
 COMPILERS = CACHE.parent / "solc"
+CHOICES = COMPILERS / "choices"
+"""Each file's chosen compiler, by source text (``benchmarks/scan.py`` points it elsewhere to scan cold)."""
 BROKEN = {"0.4.0"}
 NPM_TIMEOUT = 600  # solc@0.4.0's soljson.js is an HTML error page
 COMPILE_TIMEOUT = 120
@@ -149,21 +151,23 @@ def _source_key(path: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def compiler_for(path: Path, timeout: float = COMPILE_TIMEOUT) -> Choice:
+def compiler_for(path: Path, timeout: float = COMPILE_TIMEOUT, outputs: Path | None = None) -> Choice:
     """The compiler to scan ``path`` with: the first candidate that compiles it within ``timeout``
-    seconds each (the outcome cached by source text). Raises :class:`ScanError` when none does."""
+    seconds each (the outcome cached by source text). Raises :class:`ScanError` when none does.
+    ``outputs``: the folder where the compiles are kept for Slither (:attr:`scanners.Compiler.outputs`)."""
     match = PRAGMA.search(path.read_text())
     pragma = semver_range(match.group(1).strip()) if match else "*"
-    cached = COMPILERS / "choices" / f"{_source_key(path)}.json"
+    cached = CHOICES / f"{_source_key(path)}.json"
     if cached.exists():
         known = json.loads(cached.read_text())
-        return Choice(install(known["version"]), tuple(known["contracts"]), tuple(known["tried"]))
+        compiler = replace(install(known["version"]), outputs=outputs)
+        return Choice(compiler, tuple(known["contracts"]), tuple(known["tried"]))
     versions = candidates(pragma)
     if not versions:
         raise ScanError(f"no published solc satisfies `pragma solidity {pragma}`")
     errors: list[tuple[str, str]] = []
     for version in versions:
-        compiler = install(version)
+        compiler = replace(install(version), outputs=outputs)
         contracts, error = _compile(path, compiler, timeout)
         if not error:
             cached.parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,9 @@ class Tools:
         self.tick, self.clock = tick, clock
         contracts = {"Mixed.sol": ("Payer", "Quiet"), "Blind.sol": ("Blind",)}
         monkeypatch.setattr(
-            scan, "compiler_for", lambda path, timeout=0: scan.Choice(scanners.Compiler("0.8.37"), contracts[path.name])
+            scan,
+            "compiler_for",
+            lambda path, timeout=0, outputs=None: scan.Choice(scanners.Compiler("0.8.37"), contracts[path.name]),
         )
         monkeypatch.setattr(scanners, "slither", self.slither)
         monkeypatch.setattr(scanners, "mythril", self.mythril)

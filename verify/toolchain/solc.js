@@ -13,20 +13,75 @@
 //
 // FAIRWATT_SOLC_PACKAGE may name another installed solc-js package directory
 // (an older compiler); its soljson.js is driven through the pinned wrapper.
+//
+// Each compiler's soljson.js is loaded through V8's code cache, and its version
+// string kept beside it (so `--version` loads no compiler), in
+// FAIRWATT_SOLC_V8_CACHE (default .fairwatt-cache/solc-v8), keyed by the file's
+// path, size and time and by Node's version; V8 refuses a cache that does not fit.
+// FAIRWATT_SOLC_OUTPUTS may name a folder where a --combined-json compile asking for
+// no more than Slither's outputs is kept and served again (see compileShared).
 "use strict";
 
+const crypto = require("crypto");
 const fs = require("fs");
+const Module = require("module");
 const path = require("path");
+const vm = require("vm");
 
-function loadCompiler() {
-  const other = process.env.FAIRWATT_SOLC_PACKAGE;
-  if (!other) return require("solc");
-  const wrapper = require("solc/wrapper");
-  return wrapper(require(path.resolve(other, "soljson.js")));
+const SOLJSON = process.env.FAIRWATT_SOLC_PACKAGE
+  ? path.resolve(process.env.FAIRWATT_SOLC_PACKAGE, "soljson.js")
+  : require.resolve("solc/soljson.js");
+const V8_CACHE =
+  process.env.FAIRWATT_SOLC_V8_CACHE || path.resolve(__dirname, "..", "..", ".fairwatt-cache", "solc-v8");
+const COMPILER_KEY = (() => {
+  const stat = fs.statSync(SOLJSON);
+  return digest([SOLJSON, stat.size, stat.mtimeMs, process.version].join("\0"));
+})();
+
+function digest(text) {
+  return crypto.createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 
-const solc = loadCompiler();
-const longVersion = solc.version().replace(/\.Emscripten\.clang$/, ".Linux.g++");
+function writeAtomically(file, data) {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, data);
+    fs.renameSync(partial, file);
+  } catch (_) {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+let loaded = null;
+function compiler() {
+  if (loaded) return loaded.solc;
+  const cacheFile = path.join(V8_CACHE, COMPILER_KEY + ".v8");
+  let cachedData;
+  try { cachedData = fs.readFileSync(cacheFile); } catch (_) { cachedData = undefined; }
+  const script = new vm.Script(Module.wrap(fs.readFileSync(SOLJSON, "utf8")), { filename: SOLJSON, cachedData });
+  const soljson = { exports: {} };
+  const run = script.runInThisContext();
+  run.call(soljson.exports, soljson.exports, Module.createRequire(SOLJSON), soljson, SOLJSON, path.dirname(SOLJSON));
+  const solc = require("solc/wrapper")(soljson.exports);
+  loaded = { solc, script, stale: !cachedData || script.cachedDataRejected, cacheFile };
+  const versionFile = path.join(V8_CACHE, COMPILER_KEY + ".version");
+  if (!fs.existsSync(versionFile)) writeAtomically(versionFile, solc.version());
+  return solc;
+}
+
+// After a compile, so that the functions it compiled lazily are in the cache too.
+function saveCodeCache() {
+  if (loaded && loaded.stale) writeAtomically(loaded.cacheFile, loaded.script.createCachedData());
+}
+
+function longVersion() {
+  let version;
+  try { version = fs.readFileSync(path.join(V8_CACHE, COMPILER_KEY + ".version"), "utf8"); } catch (_) {
+    version = compiler().version();
+  }
+  return version.replace(/\.Emscripten\.clang$/, ".Linux.g++");
+}
 
 // combined-json output name -> [standard-json selection, getter on a contract]
 const OUTPUTS = {
@@ -59,7 +114,7 @@ const STRING_OUTPUTS_BEFORE_080 = new Set(["abi", "devdoc", "userdoc", "hashes"]
 function usage() {
   return [
     "solc, the solidity compiler commandline interface",
-    "Version: " + longVersion,
+    "Version: " + longVersion(),
     "",
     "Usage: solc [options] [input_file...]",
     "  --version            Print version and exit.",
@@ -122,11 +177,16 @@ function readStdin() {
   return fs.readFileSync(0, "utf8");
 }
 
-function importCallback(roots) {
+// `read`: the files imported, each with the digest of its text.
+function importCallback(roots, read) {
   return function findImports(unitName) {
     for (const root of roots) {
       const candidate = path.resolve(root, unitName);
-      if (fs.existsSync(candidate)) return { contents: fs.readFileSync(candidate, "utf8") };
+      if (fs.existsSync(candidate)) {
+        const contents = fs.readFileSync(candidate, "utf8");
+        read[candidate] = digest(contents);
+        return { contents };
+      }
     }
     return { error: "File not found: " + unitName };
   };
@@ -141,7 +201,7 @@ function sourceUnitName(file, basePath) {
   return path.isAbsolute(file) ? absolute : path.normalize(file).split(path.sep).join("/");
 }
 
-function compileStandard(input, opts) {
+function compileStandard(input, opts, read = {}) {
   const parsed = JSON.parse(input);
   // Mythril and others may give sources as `urls`: read them into `content`.
   for (const [name, source] of Object.entries(parsed.sources || {})) {
@@ -152,7 +212,8 @@ function compileStandard(input, opts) {
     }
   }
   const roots = [opts.basePath || ".", ...opts.includePaths, "/"];
-  const output = solc.compile(JSON.stringify(parsed), { import: importCallback(roots) });
+  const output = compiler().compile(JSON.stringify(parsed), { import: importCallback(roots, read) });
+  saveCodeCache();
   if (versionAtLeast(0, 4)) return output;
   const legacy = JSON.parse(output);
   legacyNames(legacy, Object.keys(parsed.sources || {}), roots[0]);
@@ -160,7 +221,7 @@ function compileStandard(input, opts) {
 }
 
 function versionAtLeast(major, minor) {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(solc.semver ? solc.semver() : longVersion);
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(longVersion());
   const [a, b] = [parseInt(m[1], 10), parseInt(m[2], 10)];
   return a > major || (a === major && b >= minor);
 }
@@ -186,6 +247,38 @@ function legacyNames(output, inputs, root) {
   }
 }
 
+// Slither's outputs (crytic-compile's --combined-json list, compact-format aside).
+const SHARED = ["abi", "ast", "bin", "bin-runtime", "srcmap", "srcmap-runtime", "userdoc", "devdoc", "hashes"];
+
+// With FAIRWATT_SOLC_OUTPUTS set (`fairwatt scan` sets it to a folder of its own), a compile asking
+// for no more than SHARED compiles SHARED once, keyed by the compiler, the settings and the sources,
+// and serves it again while the files it imported are unchanged: the scan's compile that chooses a
+// file's compiler and Slither's compile of the file are one. A failed compile is not kept.
+function compileShared(sources, settings, opts, wanted) {
+  const folder = process.env.FAIRWATT_SOLC_OUTPUTS;
+  const shared = folder && wanted.every((o) => SHARED.includes(o));
+  const selection = (shared ? SHARED : wanted).filter((o) => OUTPUTS[o]).map((o) => OUTPUTS[o][0]);
+  const ast = shared || wanted.includes("ast") ? ["ast"] : [];
+  const outputSelection = { "*": { "*": selection, "": ast } };
+  const input = JSON.stringify({ language: "Solidity", sources, settings: { ...settings, outputSelection } });
+  if (!shared) return compileStandard(input, opts);
+  const key = digest(JSON.stringify([COMPILER_KEY, input, opts.basePath, opts.includePaths]));
+  const file = path.join(folder, key + ".json");
+  const unchanged = ([name, hash]) => fs.existsSync(name) && digest(fs.readFileSync(name, "utf8")) === hash;
+  try {
+    const kept = JSON.parse(fs.readFileSync(file, "utf8"));
+    if (Object.entries(kept.imports).every(unchanged)) return kept.output;
+  } catch (_) {
+    // Not kept yet (or unreadable): compile.
+  }
+  const imports = {};
+  const output = compileStandard(input, opts, imports);
+  if (!(JSON.parse(output).errors || []).some((e) => e.severity === "error")) {
+    writeAtomically(file, JSON.stringify({ imports, output }));
+  }
+  return output;
+}
+
 function combinedJson(opts) {
   const wanted = opts.combined.filter((o) => o !== "compact-format");
   const sources = {};
@@ -193,22 +286,16 @@ function combinedJson(opts) {
     if (file === "-") sources["<stdin>"] = { content: readStdin() };
     else sources[sourceUnitName(file, opts.basePath)] = { content: fs.readFileSync(file, "utf8") };
   }
-  const selection = wanted.filter((o) => OUTPUTS[o]).map((o) => OUTPUTS[o][0]);
-  const settings = {
-    optimizer: { enabled: opts.optimize, runs: opts.runs },
-    outputSelection: { "*": { "*": selection, "": wanted.includes("ast") ? ["ast"] : [] } },
-    remappings: opts.remappings,
-  };
+  const settings = { optimizer: { enabled: opts.optimize, runs: opts.runs }, remappings: opts.remappings };
   if (opts.evmVersion) settings.evmVersion = opts.evmVersion;
   if (opts.viaIR) settings.viaIR = true;
-  const input = JSON.stringify({ language: "Solidity", sources, settings });
-  const output = JSON.parse(compileStandard(input, opts));
+  const output = JSON.parse(compileShared(sources, settings, opts, wanted));
   const errors = (output.errors || []).filter((e) => e.severity === "error");
   for (const e of output.errors || []) process.stderr.write((e.formattedMessage || e.message) + "\n");
   if (errors.length) return null;
 
   const legacyStrings = !versionAtLeast(0, 8);
-  const result = { contracts: {}, sourceList: [], sources: {}, version: longVersion };
+  const result = { contracts: {}, sourceList: [], sources: {}, version: longVersion() };
   for (const [file, contracts] of Object.entries(output.contracts || {})) {
     for (const [name, contract] of Object.entries(contracts)) {
       const entry = {};
@@ -243,7 +330,7 @@ function main() {
     return 1;
   }
   if (opts.version) {
-    process.stdout.write("solc, the solidity compiler commandline interface\nVersion: " + longVersion + "\n");
+    process.stdout.write("solc, the solidity compiler commandline interface\nVersion: " + longVersion() + "\n");
     return 0;
   }
   if (opts.help) {
