@@ -14,7 +14,10 @@ starts cold: no compiler choice of an earlier scan (``--warm`` keeps them); inst
 V8's code cache of each compiler stay.
 
     python benchmarks/scan.py [--budget 600] [--raw-files 4] [--mythril-timeout 60] [--jobs N] [--json F]
-                              [--files N] [--warm] [--no-mythril]
+                              [--files N] [--warm] [--no-mythril] [--plan]
+
+``--plan`` only compiles every file (as the scan chooses its compiler) and counts the contracts whose
+bytecode makes no external call: the Mythril reentrancy runs the scan skips there, without running a tool.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 import resource
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from verify import scan, scan_compilers
@@ -107,16 +111,37 @@ def seconds_per_tool(report: dict) -> dict[str, str]:
     """Where the time went: each tool's runs (findings of one run share its seconds), their seconds
     added up, the longest, and the Mythril runs not made (Slither had answered the question there)."""
     runs: dict[str, set[tuple[str, float]]] = {"slither": set(), "mythril": set()}  # CEI: inside Slither's
-    skipped = 0
+    skipped = calm = 0
     for file, result in report.items():
         for tool, found in result.get("tools", {}).items():
             runs.get(tool, set()).update((file, f["seconds"]) for f in found if f["seconds"] > 0)
             skipped += sum(" not run on " in f["title"] for f in found)
+            calm += sum(f["data"].get("skip") == "no-external-call" for f in found)
     out = {
         t: f"{len(r)} runs, {sum(s for _, s in r):.0f} s, longest {max((s for _, s in r), default=0):.0f} s"
         for t, r in runs.items()
     }
-    return out | {"mythril not run (answered)": str(skipped)}
+    return out | {"mythril not run (answered)": str(skipped), "mythril not run (no external call)": str(calm)}
+
+
+def plan(files: list[Path], jobs: int) -> None:
+    """Per corpus: contracts with bytecode, and those without an external call (no Mythril reentrancy run)."""
+    with ThreadPoolExecutor(jobs) as pool:
+        choices = list(pool.map(_choice, files))
+    for corpus in (SOLIDIFI, NSSC):
+        chosen = [c for f, c in zip(files, choices, strict=True) if f.parent == corpus.resolve() and c is not None]
+        contracts = sum(len(c.contracts) for c in chosen)
+        calm = sorted(f"{c.compiler.version}:{n}" for c in chosen for n in set(c.contracts) - set(c.callers or ()))
+        print(f"  {corpus.name}: {len(chosen)} files compiled, {contracts} contracts, {len(calm)} without an external")
+        print(f"    call: {', '.join(calm)}")
+
+
+def _choice(file: Path) -> scan.Choice | None:
+    try:
+        return scan.compiler_for(file)
+    except scan.ScanError as exc:
+        print(f"  {file.name}: {exc}")
+        return None
 
 
 def cpu() -> float:
@@ -153,6 +178,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=0, help="scan only the first N files (0: every file)")
     parser.add_argument("--warm", action="store_true", help="keep the compiler choices of earlier scans")
     parser.add_argument("--no-mythril", action="store_true", help="the scan without Mythril (Slither's own time)")
+    parser.add_argument("--plan", action="store_true", help="only count the Mythril runs the bytecode rules out")
     args = parser.parse_args()
     truth = labels()
     files = scan.targets([SOLIDIFI, NSSC])
@@ -163,6 +189,11 @@ def main() -> None:
     if not args.warm:
         scan_compilers.CHOICES = Path(cold.name)
     start, start_cpu = time.perf_counter(), cpu()
+    if args.plan:
+        plan(files, args.jobs)
+        print(f"plan: {time.perf_counter() - start:.0f} s wall, {cpu() - start_cpu:.0f} s CPU")
+        cold.cleanup()
+        return
     report = scan.scan(
         files,
         mythril=not args.no_mythril,

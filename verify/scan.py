@@ -2,10 +2,11 @@
 
 Each file is compiled with a compiler its ``pragma solidity`` accepts (``verify.scan_compilers``).
 Files are scanned ``jobs`` at a time (each tool is its own process; a queue of threads drives them):
-Slither and the CEI detector on every file first, the largest first, then Mythril per contract where it
-pays — first on the files Slither could not analyse, then on contracts that transfer value, then the
-rest, never where Slither or the CEI detector already found what Mythril's modules look for — with the
-modules of the question (by default reentrancy's) and execution timeouts that fit the budget.
+Slither and the CEI detector on every file, the largest first, then Mythril per contract where it
+pays — first on the files Slither could not analyse (ahead of Slither's next file: nothing else analyses
+them), then on contracts that transfer value, then the rest, never where Slither or the CEI detector
+already found what Mythril's modules look for, nor, for reentrancy, where the bytecode makes no external
+call — with the modules of the question (by default reentrancy's) and execution timeouts that fit the budget.
 What the budget does not reach is "not verified", with the reason. The JSON is rewritten after each
 step.
 """
@@ -27,8 +28,8 @@ from pathlib import Path
 
 from verify.checks.static import scanners
 from verify.checks.static.checks import roots
-from verify.findings import Finding, Status
-from verify.scan_compilers import COMPILE_TIMEOUT, Choice, ScanError, compiler_for
+from verify.findings import Finding, Impact, Status
+from verify.scan_compilers import CALLS, COMPILE_TIMEOUT, Choice, ScanError, compiler_for
 from verify.toolchain.compiler import ROOT
 
 PENDING = "not scanned: the scan stopped before this file"
@@ -42,6 +43,7 @@ Measured on the SolidiFI contracts: with 10 s Mythril found nothing, its solver 
 MYTHRIL_OVERHEAD = 30
 """Seconds a Mythril run spends outside its execution timeout (start, compile, creation transaction)."""
 CONTRACT = re.compile(r"^\s*(?:abstract\s+)?(contract|library|interface)\s+(\w+)", re.M)
+SLITHER_RANK = 1  # the queue's rank of Slither's runs (Mythril's: MythrilTask.rank)
 VALUE_TRANSFER = re.compile(r"\.\s*(?:call\s*\.\s*value\s*\(|call\s*\{[^}]*value\s*:|transfer\s*\(|send\s*\()")
 
 
@@ -116,19 +118,27 @@ class MythrilTask:
     priority: int
     """0: Slither could not analyse the file; 1: the contract transfers value; 2: the rest."""
 
+    @property
+    def rank(self) -> int:
+        """Its rank in the queue: where Slither was blind before Slither's runs, the others after them."""
+        return self.priority + (self.priority > 0)
 
-def mythril_tasks(path: Path, result: dict, choice: Choice, question: bool) -> tuple[list[MythrilTask], list[str]]:
-    """Mythril's runs on ``path`` after Slither's ``result``, and the contracts it is not run on: when
-    Mythril is asked the reentrancy ``question``, those where Slither or the CEI detector already
-    found state written after an external call (see :func:`reentrant`)."""
+
+def mythril_tasks(path: Path, result: dict, choice: Choice, question: bool) -> tuple[list[MythrilTask], list[Finding]]:
+    """Mythril's runs on ``path`` after Slither's ``result``, and why it is not run on the others. Asked
+    the reentrancy ``question``, it is not run where Slither or the CEI detector already found state
+    written after an external call (:func:`reentrant`; not verified by Mythril), nor where the bytecode
+    has no external call (``choice.callers``): there reentrancy is impossible, proved by construction."""
     blind = any(f["status"] == Status.NOT_VERIFIED for f in result["tools"]["slither"])
     answered = reentrant(path, result) if question else set()
+    calm = set(choice.contracts) - set(choice.callers) if question and choice.callers is not None else set()
     tasks = [
         MythrilTask(path, contract, choice.compiler, 0 if blind else 1 if transfers_value(path, contract) else 2)
         for contract in choice.contracts
-        if contract not in answered
+        if contract not in answered | calm
     ]
-    return tasks, [contract for contract in choice.contracts if contract in answered]
+    skips = [_no_call(path, c) if c in calm else _not_run(path, c) for c in choice.contracts if c in answered | calm]
+    return tasks, skips
 
 
 class Progress:
@@ -203,8 +213,9 @@ class Scan:
     """One scan's settings and its report as it grows (shared by the queue's threads under ``lock``).
 
     Order: Slither on every file, the largest first (the longest runs first, so that the last ones end
-    together); as each file's Slither run ends, its Mythril runs are queued: first where Slither could
-    not analyse the file, then on contracts that transfer value, then the rest."""
+    together); as each file's Slither run ends, its Mythril runs are queued: where Slither could not
+    analyse the file, before Slither's next file; the others after every Slither run, first on contracts
+    that transfer value, then the rest."""
 
     files: list[Path]
     mythril: bool = True
@@ -267,9 +278,9 @@ class Scan:
         result = {"compiler": choice.compiler.version, "tools": tools}
         if choice.tried:
             result["compilers_rejected"] = list(choice.tried)
-        tasks, answered = mythril_tasks(path, result, choice, self.modules == REENTRANCY)
+        tasks, skips = mythril_tasks(path, result, choice, self.modules == REENTRANCY)
         if self.mythril:
-            tools["mythril"] = [_not_run(path, contract) for contract in answered]
+            tools["mythril"] = [f.to_json() for f in skips]
             if not choice.contracts:
                 tools["mythril"] = [_nothing_for_mythril(path)]
 
@@ -281,14 +292,13 @@ class Scan:
         if self.mythril:
             self.progress.planned(len(tasks))
             for task in tasks:
-                key = (1 + task.priority, -transfers_value(path, task.contract))
-                self.queue.put(key, partial(self.run_mythril, task))
+                self.queue.put((task.rank,), partial(self.run_mythril, task))
 
     def run_mythril(self, task: MythrilTask) -> None:
         """Mythril on one contract, with an execution timeout that fits the budget left, shared with the
         Mythril runs not started yet (where Slither could not analyse the file: with those like it only)."""
         blind = task.priority == 0  # no other tool analysed the file: shared with the other such runs only
-        waiting = 1 + self.queue.count(lambda key: key[0] == 1 if blind else key[0] > 0)
+        waiting = 1 + self.queue.count(lambda key: key[0] == 0 if blind else key[0] != SLITHER_RANK)
         share = self.left() * min(1.0, self.jobs / waiting) - MYTHRIL_OVERHEAD
         timeout = int(max(MIN_MYTHRIL, min(self.mythril_timeout, share)))
         if self.left() < MIN_MYTHRIL + MYTHRIL_OVERHEAD:
@@ -319,7 +329,7 @@ class Scan:
         self.progress.planned(len(self.files))
         self.queue = Queue(self.jobs)
         for path in self.files:
-            self.queue.put((0, -path.stat().st_size), partial(self.static, path))
+            self.queue.put((SLITHER_RANK, -path.stat().st_size), partial(self.static, path))
         with tempfile.TemporaryDirectory(prefix="fairwatt-scan-solc-") as outputs:
             self.outputs = Path(outputs)
             self.queue.run()
@@ -334,12 +344,28 @@ def _nothing_for_mythril(path: Path) -> dict:
     return scanners.not_verified("mythril", path, "no contract with bytecode to analyse", 0).to_json()
 
 
-def _not_run(path: Path, contract: str) -> dict:
+def _not_run(path: Path, contract: str) -> Finding:
     why = (
         f"not run on {contract}: Slither or the CEI detector found state written after an external call in it, "
         "the reentrancy question is answered (every module, --all-modules, runs Mythril on it)"
     )
-    return scanners.not_verified("mythril", path, why, 0).to_json()
+    return scanners.not_verified("mythril", path, why, 0)
+
+
+def _no_call(path: Path, contract: str) -> Finding:
+    """Reentrancy is impossible in ``contract``: its code hands control to no other code."""
+    return Finding(
+        check="mythril",
+        title=f"{contract}: no external call in the bytecode: reentrancy impossible (reentrancy modules not run)",
+        status=Status.PROVED,
+        impact=Impact.INFORMATIONAL,
+        location=str(path),
+        evidence=f"The constructor and runtime code of {contract} have no {', '.join(CALLS.values())} instruction "
+        "(PUSH data and solc's metadata skipped): no other code runs while its code does, nothing re-enters it, "
+        "and Mythril's reentrancy modules (they start at a CALL, CALLCODE or DELEGATECALL) have nothing to look "
+        "at. Every module (--all-modules) runs Mythril on it.",
+        data={"file": str(path), "contract": contract, "skip": "no-external-call"},
+    )
 
 
 def _word(findings: list[Finding]) -> str:

@@ -2,7 +2,7 @@
 solidity`` accepts it, else the newest matching solc-js release, falling back to the newest release of
 each older matching minor series when that one rejects the code (the outcome cached per source text).
 Releases are installed once from the npm registry into a cache and run through the same native-solc
-look-alike."""
+look-alike. The compile also tells which contracts can make an external call at all (:func:`calls_out`)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ CHOICES = COMPILERS / "choices"
 BROKEN = {"0.4.0"}
 NPM_TIMEOUT = 600  # solc@0.4.0's soljson.js is an HTML error page
 COMPILE_TIMEOUT = 120
+CALLS = {0xF0: "CREATE", 0xF1: "CALL", 0xF2: "CALLCODE", 0xF4: "DELEGATECALL", 0xF5: "CREATE2", 0xFA: "STATICCALL"}
+"""The opcodes that run code of another account or new code. Without one, no other code runs while the
+contract's does: nothing can re-enter it (Mythril's reentrancy modules hook CALL, CALLCODE, DELEGATECALL)."""
+METADATA_KEYS = (b"ipfs", b"bzzr0", b"bzzr1", b"solc", b"experimental")
+"""The first key of solc's CBOR metadata map, one of which opens the trailer it appends to the code."""
+LINK = re.compile(r"__.{36}__")
+"""A library's address not linked yet: 20 bytes of PUSH20 data."""
 _INSTALLING: dict[str, threading.Lock] = {}
 _GUARD = threading.Lock()
 
@@ -113,10 +120,43 @@ def install(version: str) -> scanners.Compiler:
     return scanners.Compiler(version, package)
 
 
-def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[list[str], str]:
-    """``(deployable contracts, error)`` of ``path`` under ``compiler``, run as Slither runs it (a
-    compiler that does not finish raises :class:`ScanError`: that is no reason to try an older one)."""
-    command = [str(SOLC), str(path), "--combined-json", "abi,bin", *compiler.evm_args.split()]
+def _code(hex_code: str) -> bytes:
+    """The bytes of ``hex_code`` (unlinked library addresses as zeros) without solc's metadata trailer
+    (a CBOR map whose length is in the last two bytes: its hash would read as opcodes)."""
+    code = bytes.fromhex(LINK.sub("0" * 40, hex_code.removeprefix("0x")))
+    length = int.from_bytes(code[-2:], "big")
+    trailer = code[len(code) - 2 - length : -2]
+    if 0 < length <= len(code) - 2 and 0xA1 <= trailer[0] <= 0xA5:
+        if any(trailer[1:].startswith(bytes([0x60 + len(key)]) + key) for key in METADATA_KEYS):
+            return code[: len(code) - 2 - length]
+    return code
+
+
+def calls_out(hex_code: str) -> list[str]:
+    """The opcodes of :data:`CALLS` in ``hex_code``, read as the EVM reads it: one instruction after
+    another from the first byte, PUSH data skipped (a jump lands only on a JUMPDEST found this way, so
+    no executable CALL is missed; data after the code may add a false one, never hide a true one)."""
+    code, found, at = _code(hex_code), set(), 0
+    while at < len(code):
+        op = code[at]
+        found.add(CALLS.get(op, ""))
+        at += 1 + (op - 0x5F if 0x60 <= op <= 0x7F else 0)
+    return sorted(found - {""})
+
+
+def _constructor(creation: str, runtime: str) -> str:
+    """The part of ``creation`` before the runtime code it deploys (all of it when that is not found)."""
+    at = creation.find(runtime) if runtime else -1
+    while at > 0 and at % 2:
+        at = creation.find(runtime, at + 1)
+    return creation[:at] if at >= 0 else creation
+
+
+def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[list[str], list[str], str]:
+    """``(deployable contracts, those whose constructor or runtime code can call out, error)`` of ``path``
+    under ``compiler``, run as Slither runs it (a compiler that does not finish raises
+    :class:`ScanError`: that is no reason to try an older one)."""
+    command = [str(SOLC), str(path), "--combined-json", "abi,bin,bin-runtime", *compiler.evm_args.split()]
     with tempfile.TemporaryDirectory(prefix="fairwatt-solc-") as work:
         try:
             done = subprocess.run(
@@ -125,9 +165,14 @@ def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[l
         except subprocess.TimeoutExpired:
             raise ScanError(f"solc {compiler.version} did not finish in {timeout:.0f} s") from None
     if done.returncode != 0:
-        return [], done.stderr.strip() or f"solc {compiler.version} exited with {done.returncode}"
-    contracts = json.loads(done.stdout).get("contracts", {})
-    return sorted({name.rsplit(":", 1)[-1] for name, c in contracts.items() if c.get("bin")}), ""
+        return [], [], done.stderr.strip() or f"solc {compiler.version} exited with {done.returncode}"
+    contracts = {n: c for n, c in json.loads(done.stdout).get("contracts", {}).items() if c.get("bin")}
+    callers = {  # a name compiled twice (two files) calls out when either does
+        name.rsplit(":", 1)[-1]
+        for name, c in contracts.items()
+        if calls_out(c.get("bin-runtime", "")) or calls_out(_constructor(c["bin"], c.get("bin-runtime", "")))
+    }
+    return sorted({name.rsplit(":", 1)[-1] for name in contracts}), sorted(callers), ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +184,8 @@ class Choice:
     """The deployable contracts (with bytecode), the ones Mythril analyses."""
     tried: tuple[str, ...] = ()
     """Newer satisfying releases that rejected the code."""
+    callers: tuple[str, ...] | None = None
+    """The contracts whose bytecode can make an external call (:func:`calls_out`); ``None``: not known."""
 
 
 def _source_key(path: Path) -> str:
@@ -158,24 +205,24 @@ def compiler_for(path: Path, timeout: float = COMPILE_TIMEOUT, outputs: Path | N
     match = PRAGMA.search(path.read_text())
     pragma = semver_range(match.group(1).strip()) if match else "*"
     cached = CHOICES / f"{_source_key(path)}.json"
-    if cached.exists():
-        known = json.loads(cached.read_text())
+    known = json.loads(cached.read_text()) if cached.exists() else {}
+    if "callers" in known:  # a record of an older scan, without it, is compiled again
         compiler = replace(install(known["version"]), outputs=outputs)
-        return Choice(compiler, tuple(known["contracts"]), tuple(known["tried"]))
+        return Choice(compiler, tuple(known["contracts"]), tuple(known["tried"]), tuple(known["callers"]))
     versions = candidates(pragma)
     if not versions:
         raise ScanError(f"no published solc satisfies `pragma solidity {pragma}`")
     errors: list[tuple[str, str]] = []
     for version in versions:
         compiler = replace(install(version), outputs=outputs)
-        contracts, error = _compile(path, compiler, timeout)
+        contracts, callers, error = _compile(path, compiler, timeout)
         if not error:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            record = {"version": version, "contracts": contracts, "tried": [v for v, _ in errors]}
+            record = {"version": version, "contracts": contracts, "tried": [v for v, _ in errors], "callers": callers}
             partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}")
             partial.write_text(json.dumps(record))
             partial.replace(cached)
-            return Choice(compiler, tuple(contracts), tuple(v for v, _ in errors))
+            return Choice(compiler, tuple(contracts), tuple(v for v, _ in errors), tuple(callers))
         errors.append((version, error))
     tried = ", ".join(v for v, _ in errors)
     raise ScanError(f"no satisfying compiler compiles it (tried {tried}); {tried.split(',')[0]}: {errors[0][1][:400]}")

@@ -18,6 +18,9 @@ from verify.findings import Finding, Impact, Status
 from verify.render import html, markdown, sarif
 from verify.render.data import report_data
 
+GOOD = ("passed", "accepted", "proved")
+"""Statuses that are no finding (``proved``: e.g. reentrancy impossible, no external call in the bytecode)."""
+
 
 def _name(file: str) -> str:
     return os.path.relpath(file) if len(os.path.relpath(file)) < len(file) else file
@@ -66,7 +69,7 @@ class Bar(scan.Progress):
 def _tool_word(findings: list[dict]) -> str:
     if any(f["status"] == "not_verified" for f in findings):
         return "not verified"
-    shown = [f for f in findings if f["status"] not in ("passed", "accepted")]
+    shown = [f for f in findings if f["status"] not in GOOD]
     return f"{len(shown)} findings" if shown else "clean"
 
 
@@ -92,7 +95,7 @@ def show(report: dict, console: Console) -> int:
             unverified = True
             continue
         for tool, findings in result["tools"].items():
-            shown = [f for f in findings if f["status"] not in ("passed", "accepted")]
+            shown = [f for f in findings if f["status"] not in GOOD]
             console.print(f"  {tool}: {f'{len(shown)} findings' if shown else 'clean'}")
             for f in shown:
                 where = f" [SWC-{f['swc']}]" if f["swc"] else ""

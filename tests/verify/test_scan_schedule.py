@@ -30,14 +30,15 @@ def passed(tool, path):
 class Tools:
     """Slither and Mythril replaced: Slither is blind on Blind.sol; every Mythril run is recorded."""
 
-    def __init__(self, monkeypatch, tick=0.0, clock=None):
+    def __init__(self, monkeypatch, tick=0.0, clock=None, callers=None):
         self.runs: list[tuple] = []
         self.tick, self.clock = tick, clock
         contracts = {"Mixed.sol": ("Payer", "Quiet"), "Blind.sol": ("Blind",)}
+        compiler = scanners.Compiler("0.8.37")
         monkeypatch.setattr(
             scan,
             "compiler_for",
-            lambda path, timeout=0, outputs=None: scan.Choice(scanners.Compiler("0.8.37"), contracts[path.name]),
+            lambda path, timeout=0, outputs=None: scan.Choice(compiler, contracts[path.name], callers=callers),
         )
         monkeypatch.setattr(scanners, "slither", self.slither)
         monkeypatch.setattr(scanners, "mythril", self.mythril)
@@ -77,6 +78,20 @@ def test_mythril_goes_where_slither_was_blind_then_where_ether_moves(folder, mon
     assert tools.runs[-1][2] is None  # every module when asked
 
 
+def test_mythril_skips_contracts_that_make_no_external_call_as_proved_unless_every_module_is_asked(
+    folder, monkeypatch, capsys
+):
+    tools = Tools(monkeypatch, callers=("Payer", "Blind"))  # Quiet's bytecode calls nothing
+    report = scan.scan([folder], jobs=1)
+    assert [run[:2] for run in tools.runs] == [("Blind.sol", "Blind"), ("Mixed.sol", "Payer")]
+    (quiet,) = [f for f in report[str(folder / "Mixed.sol")]["tools"]["mythril"] if "Quiet" in f["title"]]
+    assert quiet["status"] == "proved" and "no external call in the bytecode: reentrancy impossible" in quiet["title"]
+    assert main(["scan", str(folder / "Mixed.sol")]) == 0  # a proof, not a finding nor "not verified"
+    assert "mythril: clean" in capsys.readouterr().out
+    assert main(["scan", str(folder / "Mixed.sol"), "--all-modules"]) == 0
+    assert [run[:3] for run in tools.runs[-2:]] == [("Mixed.sol", "Payer", None), ("Mixed.sol", "Quiet", None)]
+
+
 def reentrancy(tool, path, line, check):
     where = f"{path}#L{line}-L{line}"
     return Finding(
@@ -112,7 +127,7 @@ def test_mythril_is_not_run_where_slither_already_found_the_reentrancy_it_looks_
     ]
 
 
-def test_slither_runs_on_every_file_before_mythril_and_on_the_largest_first(folder, monkeypatch):
+def test_slither_runs_on_the_largest_file_first_and_mythril_where_it_was_blind_before_its_next(folder, monkeypatch):
     blind = folder / "Blind.sol"  # the largest file, and the one Slither cannot analyse
     blind.write_text(blind.read_text() + "// padding\n" * 50)
     tools = Tools(monkeypatch)
@@ -125,7 +140,7 @@ def test_slither_runs_on_every_file_before_mythril_and_on_the_largest_first(fold
         scanners, "mythril", lambda path, *a, **k: order.append(k["contract"]) or real_mythril(path, *a, **k)
     )
     scan.scan([folder], jobs=1)
-    assert order == ["Blind.sol", "Mixed.sol", "Blind", "Payer", "Quiet"]
+    assert order == ["Blind.sol", "Blind", "Mixed.sol", "Payer", "Quiet"]  # nothing but Mythril analyses Blind
 
 
 def test_files_are_scanned_at_the_same_time(folder, monkeypatch):
