@@ -15,7 +15,7 @@ interface IReputationHook {
 /// inherited kWh ledger; both parties sign the matched terms as EIP-712 typed data. reference/trade.py is
 /// the oracle.
 /// @dev Checks-Effects-Interactions: the only external calls are the registry's views, the fingerprints' view
-/// `anchoredBy` (a check, before any effect of `certifyExecution`), the registry's reputation hook (trusted, last
+/// `recordOf` (a check, before any effect of `certifyExecution`), the registry's reputation hook (trusted, last
 /// in `settleTrade`), ecrecover and the value transfer of `withdraw`.
 contract BilateralMarket is EnergyAccounts {
     enum Side {
@@ -84,7 +84,8 @@ contract BilateralMarket is EnergyAccounts {
     address public immutable feeRecipient;
     /// @notice Where delivery evidence is anchored (FPR-7, TRD-5).
     IFingerprints public immutable fingerprints;
-    /// @notice The grid account whose anchored delivery evidence a pass vote requires (FPR-7, TRD-5).
+    /// @notice The grid account: the only one to record executions (TRD-4), whose anchored delivery evidence a
+    /// pass vote requires (FPR-7, TRD-5).
     address public immutable grid;
 
     Offer[] private _offers;
@@ -242,7 +243,7 @@ contract BilateralMarket is EnergyAccounts {
     // ------------------------------------------------------------------ TRD-4
 
     function recordExecution(uint256 tradeId, uint256 delivered) external {
-        _requireThreshold(msg.sender, ISSUE);
+        if (msg.sender != grid) revert NotPermitted(msg.sender, ISSUE); // the evidence's provider alone (TRD-4)
         Trade storage t = _trade(tradeId);
         _stage(t.status == TradeStatus.Authenticated && block.timestamp >= t.deliveryTime, tradeId, t);
         if (delivered > t.volume) revert ExcessDelivery(delivered, t.volume);
@@ -268,8 +269,14 @@ contract BilateralMarket is EnergyAccounts {
         _stage(t.status == TradeStatus.Executed, tradeId, t);
         if (!_certifierOf(msg.sender, t.certifiers)) revert NotCertifier(msg.sender);
         if (voted[tradeId][msg.sender]) revert AlreadyVoted(msg.sender);
-        if (approve && !fingerprints.anchoredBy(grid, keccak256(abi.encode(address(this), tradeId, t.delivered)))) {
-            revert NoDeliveryEvidence(tradeId, t.delivered); // FPR-7: a pass certifies a fingerprinted record only
+        if (approve) {
+            // FPR-7: a pass certifies only the grid's delivery evidence (kind 2) of this very record, made from
+            // the delivery time on
+            (uint256 kind, uint256 recordTime) =
+                fingerprints.recordOf(grid, keccak256(abi.encode(address(this), tradeId, t.delivered)));
+            if (kind != 2 || recordTime < t.deliveryTime) {
+                revert NoDeliveryEvidence(tradeId, t.delivered); // FPR-7: a pass certifies a fingerprinted record only
+            }
         }
         voted[tradeId][msg.sender] = true;
         if (approve) ++t.passes;

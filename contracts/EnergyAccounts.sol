@@ -87,7 +87,7 @@ abstract contract EnergyAccounts {
     function issueEnergy(uint256 amount) external {
         Account storage a = _requireThreshold(msg.sender, ISSUE);
         _checkAmount(amount);
-        a.balance = uint128(a.balance + amount);
+        a.balance = _u128(a.balance + amount);
         issued += amount;
         emit EnergyIssued(msg.sender, amount);
     }
@@ -130,11 +130,11 @@ abstract contract EnergyAccounts {
         _checkAmount(amount);
         uint256 meter = a.meter + amount;
         uint256 triggered = meter - meter % METER_SET_VALUE;
-        a.meter = uint128(meter - triggered);
+        a.meter = _u128(meter - triggered);
         a.meterNonce = uint64(nonce + 1);
         if (triggered != 0) {
-            a.balance = uint128(a.balance + triggered);
-            a.generated = uint128(a.generated + triggered);
+            a.balance = _u128(a.balance + triggered);
+            a.generated = _u128(a.generated + triggered);
             issued += triggered;
             emit MeterTriggered(account, triggered);
         }
@@ -147,7 +147,7 @@ abstract contract EnergyAccounts {
         _checkNonce(a.meterNonce, nonce);
         _checkAmount(amount);
         uint256 used = amount < a.balance ? amount : a.balance;
-        a.balance = uint128(a.balance - used);
+        a.balance = _u128(a.balance - used);
         a.meterNonce = uint64(nonce + 1);
         consumed += used;
         emit EnergyConsumed(account, used);
@@ -215,8 +215,15 @@ abstract contract EnergyAccounts {
     }
 
     function _move(address source, address target, uint256 amount) internal {
-        _accounts[source].balance -= uint128(amount);
-        _accounts[target].balance = uint128(_accounts[target].balance + amount);
+        _accounts[source].balance = _u128(_accounts[source].balance - amount);
+        _accounts[target].balance = _u128(_accounts[target].balance + amount);
+    }
+
+    /// @notice A balance, meter or generation narrowed to its 128-bit slot: one that does not fit reverts
+    /// `InvalidAmount(value)` instead of wrapping (reference.energy.to_uint128).
+    function _u128(uint256 value) internal pure returns (uint128) {
+        if (value > type(uint128).max) revert InvalidAmount(value);
+        return uint128(value);
     }
 
     function _credit(address account, uint256 amount) internal {

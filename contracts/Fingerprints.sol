@@ -133,8 +133,17 @@ contract Fingerprints {
         return _records.length;
     }
 
-    /// @notice Whether `provider` anchored this content: the market's evidence view.
+    /// @notice Whether `provider` anchored this content.
     function anchoredBy(address provider, bytes32 payloadHash) external view returns (bool) {
         return _byPayload[provider][payloadHash] != 0;
+    }
+
+    /// @notice The kind and record time of `provider`'s record of this content, (0, 0) when it anchored none:
+    /// the market's evidence view (FPR-7).
+    function recordOf(address provider, bytes32 payloadHash) external view returns (uint256 kind, uint256 recordTime) {
+        uint256 known = _byPayload[provider][payloadHash];
+        if (known == 0) return (0, 0);
+        Record storage r = _records[known - 1];
+        return (r.kind, r.recordTime);
     }
 }

@@ -44,7 +44,8 @@ interface IBilateralTrades {
 /// a completed auction order (`getOrder`), a settled bilateral trade (`getTrade`), a recorded vote
 /// (`voted`). One certificate per (market, trade), its Wh numbered by a running serial, so no serial is
 /// issued twice and nothing is labelled that no market settled; a seller's certificates never cover more Wh
-/// than its meter generated (`generatedOf`, CRT-4), so resold energy is not certified again (ERR-41).
+/// than its meter generated (`generatedOf`, CRT-4): the certified Wh never outnumber the generated ones, but
+/// the ledger is fungible and a generator's resales draw on its own generation (ERR-41, CRT-4's limits).
 /// reference/points.py is the oracle.
 /// @dev The markets are read only (views); Checks-Effects-Interactions as in PowerPoints.
 contract GreenCertificates is PowerPoints {

@@ -2,8 +2,9 @@
 
 A certificate is issued only for a trade a market settled — a completed auction order (SET-2) or a settled
 bilateral trade (TRD-7) — once per (market, trade), and numbers every Wh it covers with a running serial.
-A seller's certificates never cover more Wh than its meter generated (CRT-4, ERR-41), so energy bought and
-resold — from the grid, or back and forth between colluding accounts — has nothing left to certify. The claim
+A seller's certificates never cover more Wh than its meter generated (CRT-4, ERR-41), so a reseller without
+generation of its own (a sybil, a reseller of grid energy) has nothing to certify; the ledger stays fungible, so
+a generator's resales draw on its own generation (CRT-4's documented limits). The claim
 itself, which also grants the trade points, is :func:`reference.points.claim_certificate`.
 """
 

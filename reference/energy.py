@@ -53,7 +53,7 @@ class UnknownAccount(errors.FairwattError):
 
 
 class InvalidAmount(errors.FairwattError):
-    """An amount of zero, or above 2^128 − 1."""
+    """An amount of zero, or above 2^128 − 1; or a balance, meter or generation it would take above 2^128 − 1."""
 
 
 class InsufficientEnergy(errors.FairwattError):
@@ -199,14 +199,22 @@ def check_amount(amount: int) -> None:
         raise InvalidAmount(amount)
 
 
+def to_uint128(value: int) -> int:
+    """A balance, meter or generation as its 128-bit slot stores it: one above 2^128 − 1 raises ``InvalidAmount``
+    with the value that does not fit, where a bare narrowing would wrap."""
+    if value > UINT128_MAX:
+        raise InvalidAmount(value)
+    return value
+
+
 def with_account(e: EnergyAccounts, address: str, account: Account, **changes) -> EnergyAccounts:
     return replace(e, accounts={**e.accounts, address: account}, **changes)
 
 
 def move(e: EnergyAccounts, source: str, target: str, amount: int) -> EnergyAccounts:
     """``amount`` Wh from ``source`` to ``target`` (both accounts; the balance was checked)."""
-    e = with_account(e, source, replace(e.accounts[source], balance=e.accounts[source].balance - amount))
-    return with_account(e, target, replace(e.accounts[target], balance=add(e.accounts[target].balance, amount)))
+    e = with_account(e, source, replace(e.accounts[source], balance=to_uint128(e.accounts[source].balance - amount)))
+    return with_account(e, target, replace(e.accounts[target], balance=to_uint128(e.accounts[target].balance + amount)))
 
 
 def credit(e: EnergyAccounts, account: str, amount: int) -> EnergyAccounts:
@@ -242,7 +250,7 @@ def issue_energy(e: EnergyAccounts, caller: str, amount: int) -> Result:
     """ENG-2: an account of threshold ≥ 2 issues kWh assets to itself; users cannot issue."""
     account = require_threshold(e, caller, ISSUE)
     check_amount(amount)
-    account = replace(account, balance=add(account.balance, amount))
+    account = replace(account, balance=to_uint128(account.balance + amount))
     return with_account(e, caller, account, issued=add(e.issued, amount)), [EnergyIssued(caller, amount)]
 
 
@@ -285,8 +293,9 @@ def report_generation(e: EnergyAccounts, caller: str, account: str, nonce: int, 
     check_amount(amount)
     meter = add(target.meter, amount)
     triggered = meter - meter % METER_SET_VALUE
-    balance, generated = add(target.balance, triggered), add(target.generated, triggered)
-    target = replace(target, meter=meter - triggered, meter_nonce=nonce + 1, balance=balance, generated=generated)
+    meter = to_uint128(meter - triggered)
+    balance, generated = to_uint128(target.balance + triggered), to_uint128(target.generated + triggered)
+    target = replace(target, meter=meter, meter_nonce=nonce + 1, balance=balance, generated=generated)
     e = with_account(e, account, target, issued=add(e.issued, triggered))
     return e, [MeterTriggered(account, triggered)] if triggered else []
 
@@ -305,7 +314,7 @@ def report_consumption(e: EnergyAccounts, caller: str, account: str, nonce: int,
     check_nonce(target.meter_nonce, nonce)
     check_amount(amount)
     used = min(amount, target.balance)
-    target = replace(target, meter_nonce=nonce + 1, balance=target.balance - used)
+    target = replace(target, meter_nonce=nonce + 1, balance=to_uint128(target.balance - used))
     e = with_account(e, account, target, consumed=add(e.consumed, used))
     out: list = [EnergyConsumed(account, used)]
     if target.balance == 0:

@@ -284,3 +284,12 @@ def check_copy(anchor: Anchor, record_id: int, copy: Record) -> Integrity:
 def anchored_by(fp: Fingerprints, provider: str, payload_hash: bytes) -> bool:
     """FPR-7: whether ``provider`` anchored this content (``Fingerprints.anchoredBy``)."""
     return (provider, payload_hash) in fp.by_payload
+
+
+def record_of(fp: Fingerprints, provider: str, payload_hash: bytes) -> tuple[int, int]:
+    """FPR-7: the kind and record time of ``provider``'s record of this content, (0, 0) when it anchored none
+    (``Fingerprints.recordOf``)."""
+    record_id = fp.by_payload.get((provider, payload_hash))
+    if record_id is None:
+        return 0, 0
+    return fp.records[record_id].kind, fp.records[record_id].record_time

@@ -131,7 +131,12 @@ class NotBilateral(errors.FairwattError):
 
 
 class NoDeliveryEvidence(errors.FairwattError):
-    """The grid has not anchored the execution record (trade id, delivered) a pass vote would certify (FPR-7)."""
+    """The grid has not anchored, as delivery evidence from the delivery time on, the execution record (trade
+    id, delivered) a pass vote would certify (FPR-7)."""
+
+
+class InvalidEvidenceSource(errors.FairwattError):
+    """Deployed without a grid: no pass vote could ever be cast (FPR-7, TRD-5)."""
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -267,9 +272,16 @@ class TradeMarket:
     fingerprints: fp.Fingerprints = field(default_factory=lambda: fp.deploy(mk.ZERO_ADDRESS))
     """The data fingerprints the delivery evidence is anchored in (``Fingerprints``, FPR-7)."""
     grid: str = mk.ZERO_ADDRESS
-    """The grid account whose anchored evidence a pass vote requires (FPR-7, TRD-5)."""
+    """The grid account: the only recorder of executions (TRD-4), whose anchored evidence a pass vote requires
+    (FPR-7, TRD-5). Named at deployment, never the zero address (``InvalidEvidenceSource``)."""
     bilateral: str = mk.ZERO_ADDRESS
     """The auction's linked bilateral market (``FairwattMarket.bilateral``, TRD-10): the only writer of reputation."""
+
+    def __post_init__(self):
+        """TRD-5: the deployment's check. The model's fingerprints are a value, always there; the contract
+        also refuses an address without code there."""
+        if int(self.grid, 16) == 0:
+            raise InvalidEvidenceSource()
 
 
 Result = tuple[TradeMarket, list]
@@ -452,9 +464,11 @@ def authenticate_match(
 
 
 def record_execution(tm: TradeMarket, caller: str, trade_id: int, delivered: int, now: int) -> Result:
-    """TRD-4: from the delivery time on, a grid account records the metered delivery (0 when the
-    delivery was blocked); the certifiers registered now are the ones who vote."""
-    en.require_threshold(tm.energy, caller, en.ISSUE)
+    """TRD-4: from the delivery time on, the grid named at deployment (only it: the provider of the evidence,
+    FPR-7) records the metered delivery (0 when the delivery was blocked); the certifiers registered now are
+    the ones who vote."""
+    if caller != tm.grid:
+        raise en.NotPermitted(caller, en.ISSUE)
     trade = _trade(tm, trade_id)
     _stage(trade.status == TradeStatus.AUTHENTICATED and now >= trade.delivery_time, trade_id, trade)
     if delivered > trade.volume:
@@ -493,9 +507,14 @@ def evidence_hash(market: str, trade_id: int, delivered: int) -> bytes:
     return keccak(fp.delivery_evidence(market, trade_id, delivered))
 
 
-def evidenced(tm: TradeMarket, trade_id: int, delivered: int) -> bool:
-    """FPR-7: whether the grid anchored the execution record (``trade_id``, ``delivered``) of this market."""
-    return fp.anchored_by(tm.fingerprints, tm.grid, evidence_hash(tm.address, trade_id, delivered))
+def evidenced(tm: TradeMarket, trade_id: int) -> bool:
+    """FPR-7: whether the grid anchored trade ``trade_id``'s execution record as recorded (its delivered Wh) as
+    delivery evidence with a record time not before the delivery time: evidence made before the delivery
+    began, or a record of another kind with the same content, is none."""
+    trade = _trade(tm, trade_id)
+    payload = evidence_hash(tm.address, trade_id, trade.delivered)
+    kind, record_time = fp.record_of(tm.fingerprints, tm.grid, payload)
+    return kind == fp.Kind.DELIVERY_EVIDENCE and record_time >= trade.delivery_time
 
 
 def anchor_evidence(tm: TradeMarket, caller: str, provider: str, trade_id: int, delivered: int, now: int) -> Result:
@@ -509,15 +528,15 @@ def anchor_evidence(tm: TradeMarket, caller: str, provider: str, trade_id: int, 
 
 def certify_execution(tm: TradeMarket, caller: str, trade_id: int, approve: bool, now: int) -> Result:
     """TRD-5: each certifier of the trade votes once; a strict majority of them decides. A pass needs the
-    grid's anchored evidence of the very execution record (FPR-7); an opposing vote does not. A rejected
-    execution refunds the buyer's escrow and unlocks the seller's Wh."""
+    grid's anchored delivery evidence of the very execution record, made from the delivery time on (FPR-7);
+    an opposing vote does not. A rejected execution refunds the buyer's escrow and unlocks the seller's Wh."""
     trade = _trade(tm, trade_id)
     _stage(trade.status == TradeStatus.EXECUTED, trade_id, trade)
     if caller not in tm.certifiers[: trade.certifiers]:
         raise NotCertifier(caller)
     if caller in trade.voters:
         raise AlreadyVoted(caller)
-    if approve and not evidenced(tm, trade_id, trade.delivered):
+    if approve and not evidenced(tm, trade_id):
         raise NoDeliveryEvidence(trade_id, trade.delivered)
     trade = replace(
         trade,

@@ -288,11 +288,14 @@ def _vectors_args(p: argparse.ArgumentParser) -> None:
 def cmd_vectors(args: argparse.Namespace) -> int:
     from verify import vectors
     from verify.fingerprints import vectors as fingerprint_vectors
+    from verify.points import edge_vectors as points_edge_vectors
     from verify.points import vectors as points_vectors
+    from verify.trade import edge_vectors as trade_edge_vectors
     from verify.trade import vectors as trade_vectors
 
     paths = vectors.generate(args.out) + trade_vectors.generate(args.out / "trade")
-    paths += points_vectors.generate(args.out / "points")
+    paths += trade_edge_vectors.generate(args.out / "trade")
+    paths += points_vectors.generate(args.out / "points") + points_edge_vectors.generate(args.out / "points")
     paths += fingerprint_vectors.generate(args.out / "fingerprints")
     steps = sum(len(json.loads(p.read_text())["steps"]) for p in paths)
     print(
@@ -335,7 +338,7 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     for r in data["results"]:
         print(f"{'killed  ' if r['killed'] else 'SURVIVED'} {r['id']:32} {r['killer'] or '-':9} {r['seconds']:6.1f}s")
     for s in data["survived"]:
-        print(f"\nsurvivor {s['id']} {s['key']}\n{s['diff']}")
+        print(f"\nsurvivor {s['id']} {s['key']} (line {s['line']})\n{s['diff']}")
     for e in data["equivalent"]:
         print(f"equivalent {e['id']}: {e['reason']}")
     print(
@@ -410,7 +413,8 @@ def _scan_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--all-modules",
         action="store_true",
-        help="every Mythril module, on every contract (default: reentrancy's, not where Slither found reentrancy)",
+        help="every Mythril module, on every contract (default: reentrancy's, not where Slither found reentrancy "
+        "nor where the bytecode makes no external call)",
     )
     p.add_argument("--jobs", type=int, default=None, help="tool processes at a time (default: cores)")
     p.add_argument("--budget", type=float, default=None, help="seconds for the whole scan; the rest: not verified")

@@ -18,7 +18,7 @@ from typing import Any
 
 from reference import errors
 from reference import market as mk
-from reference.quotes import GENERATOR, Ciphertext, encrypt, public_key
+from reference.quotes import GENERATOR, Ciphertext, encrypt, public_key, scalar_mul
 from verify.attacks.library import maul
 from verify.differential.observe import contract_state, differences, model_events, model_state, role_address
 from verify.toolchain.chain import FAST
@@ -27,8 +27,13 @@ FORMAT = "fairwatt-vectors/1"
 T0 = 2_000_000_000
 """Block timestamp of every vector's first step."""
 ROLES = ["s0", "s1", "b0", "b1", "b2", "stranger"]
-NAMES = {role_address(role): role for role in ["operator", *ROLES]}
+REFUSING = "hostile"
+"""A contract account that reverts when paid (the replayer's ``HostileBidder`` in mode ``Revert``): a case
+lists it among its roles when it acts."""
+NAMES = {role_address(role): role for role in ["operator", *ROLES, REFUSING]}
 """The model's stand-in addresses, back to role names."""
+NOBODY = mk.ZERO_ADDRESS
+"""Observed after every step besides the roles: nobody may be credited (a refund to the zero address)."""
 REGISTERED = ["s0", "s1", "b0", "b1", "b2"]
 KEY = 4242
 DEPOSIT = 10**15
@@ -70,11 +75,14 @@ ARGUMENTS = {
 @dataclass(frozen=True)
 class Seal:
     """An honest sealed bid: ``quote`` under ``nonce``, in the context of ``sealed_for``'s bid (QUO-5) —
-    the bidder's own unless the step submits someone else's pending bid (a front-runner)."""
+    the bidder's own unless the step submits someone else's pending bid (a front-runner) — sealed to the
+    order's key, or to ``key``·G when ``key`` is given (0: the point at infinity, which no key disclosed
+    can match: the quote would open only under the private key 0)."""
 
     quote: int
     nonce: int
     sealed_for: str = ""
+    key: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,8 @@ class Script:
     market: mk.Market = field(default_factory=lambda: mk.Market(operator=role_address("operator")))
     now: int = T0
     steps: list[dict] = field(default_factory=list)
+    roles: list[str] = field(default_factory=lambda: list(ROLES))
+    """The accounts whose state ``post`` lists (the zero address too)."""
     adversary: bool = False
     """Whether the steps being recorded are the adversary's (an attack's twin run leaves them out)."""
 
@@ -110,6 +120,7 @@ class Script:
         if isinstance(sealed, Seal):
             orders = self.market.orders
             key = orders[order_id].public_key if order_id < len(orders) else GENERATOR  # refused anyway
+            key = key if sealed.key is None else scalar_mul(GENERATOR, sealed.key)
             context = mk.context(self.market, order_id, role_address(sealed.sealed_for or bidder))
             return encrypt(key, sealed.quote, sealed.nonce, context)
         if isinstance(sealed, Derived):
@@ -122,25 +133,39 @@ class Script:
     def until(self, timestamp: int) -> None:
         self.now = max(self.now, timestamp)
 
-    def do(self, action: str, *args: Any) -> Script:
+    def do(self, action: str, *args: Any, forged: str = "") -> Script:
+        """Record ``action`` with ``args`` (by :data:`ARGUMENTS`) as the model runs it. ``forged`` (for
+        ``open_bids``): the opener's batch carries the newest bid's ciphertext transformed by that maul
+        (:data:`verify.attacks.library.MAULS`); it does not hash to the stored chain, so where the model would
+        open the bids the contract reverts ``CiphertextMismatch`` and nothing changes (AUC-6)."""
         function = getattr(mk, action)
         named = dict(zip(ARGUMENTS[action], args, strict=True))
         model_args = [role_address(v) if k in ACCOUNT_ARGS else v for k, v in named.items()]
         if action == "place_bid":
             model_args[2] = self.ciphertext(named["bidder"], named["order_id"], named["ciphertext"])
         call = (*model_args, self.now) if action in NOW_ARG else model_args
+        if action == "withdraw" and named["caller"] == REFUSING:
+            call = (*call, False)  # the receiver reverts (SET-7)
         step: dict[str, Any] = {"time": self.now, "action": action, "args": _encode(named)}
+        if forged:
+            if action != "open_bids" or forged == "copy":
+                raise ValueError(f"{action} forged by {forged!r}: only open_bids, by a maul that changes it")
+            step["args"]["forged"] = forged
         if self.adversary:
             step["adversary"] = True
         try:
-            self.market, events = function(self.market, *call)
+            market, events = function(self.market, *call)
+            if forged:
+                raise errors.CiphertextMismatch()
+            self.market = market
             expected = _roles(_encode(model_events(events)), NAMES)
             if action == "place_bid" and not isinstance(named["ciphertext"], Ciphertext):
                 expected[0][1].update(c1x="submitted", c1y="submitted", c2="submitted")
             step["expect"] = {"ok": True, "events": expected}
         except errors.FairwattError as exc:
             step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _roles(_encode(list(exc.args)), NAMES)}
-        step["post"] = _roles(_encode(model_state(self.market, [role_address(r) for r in ROLES])), NAMES)
+        observed = [role_address(r) for r in self.roles] + [NOBODY]
+        step["post"] = _roles(_encode(model_state(self.market, observed)), NAMES)
         self.steps.append(step)
         self.now += 1  # a chain executes one transaction per block
         return self
@@ -150,7 +175,7 @@ class Script:
             "format": FORMAT,
             "name": self.name,
             "clauses": self.clauses,
-            "roles": ROLES,
+            "roles": self.roles,
             "steps": self.steps,
         }
 
@@ -164,7 +189,8 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Ciphertext):
         return {"c1x": value.c1[0], "c1y": value.c1[1], "c2": value.c2}
     if isinstance(value, Seal):
-        return {"seal": {"quote": value.quote, "nonce": value.nonce, "sealed_for": value.sealed_for}}
+        seal = {"quote": value.quote, "nonce": value.nonce, "sealed_for": value.sealed_for}
+        return {"seal": seal if value.key is None else {**seal, "key": value.key}}
     if isinstance(value, Derived):
         return {"derived": {"order_id": value.order_id, "index": value.index, "maul": value.maul}}
     if isinstance(value, dict):
@@ -293,8 +319,10 @@ def scenarios() -> Iterator[Script]:
     yield s.do("settle", 0).do("open_bids", 0, 1).do("withdraw", "b0")
 
     from verify.attacks.scenarios import scripts  # the attack library's vectors (they build on this module)
+    from verify.differential import edges
 
     yield from (script for _, script in scripts())
+    yield from edges.scenarios()
 
 
 def generate(out: Path, scripts: Iterable | None = None) -> list[Path]:
@@ -333,11 +361,24 @@ def _ciphertext(value: dict, args: dict, account: Callable[[str], str], contract
         known = order_id < contract.order_count()
         raw = contract.order(order_id) if known else {"keyX": GENERATOR[0], "keyY": GENERATOR[1]}
         context = contract.bid_context(order_id, account(seal["sealed_for"] or args["bidder"]))
-        return encrypt((raw["keyX"], raw["keyY"]), seal["quote"], seal["nonce"], context)
+        key = (raw["keyX"], raw["keyY"]) if "key" not in seal else scalar_mul(GENERATOR, seal["key"])
+        return encrypt(key, seal["quote"], seal["nonce"], context)
     if "derived" in value:
         derived = value["derived"]
         return maul(derived["maul"], contract.bids[derived["order_id"]][derived["index"]][1])
     return Ciphertext((value["c1x"], value["c1y"]), value["c2"])
+
+
+def _forged_opening(contract, order_id: int, count: int, how: str):
+    """``openBids`` of the newest ``count`` unopened bids, the newest one's ciphertext mauled by ``how``,
+    sent by the chain's first account (anyone may open)."""
+    below, batch = contract.open_batch(order_id, count)
+    if batch:
+        bidder, c1x, c1y, c2 = batch[-1]
+        mauled = maul(how, Ciphertext((c1x, c1y), c2))
+        batch[-1] = (bidder, *mauled.c1, mauled.c2)
+    call = contract.functions.openBids(order_id, below, batch)
+    return contract.observe(contract.chain.transact(call, sender=contract.chain.accounts[0]))
 
 
 def _roles(value: Any, names: dict[str, str]) -> Any:
@@ -383,7 +424,10 @@ def replay(case: dict, contract, actors: dict[str, str], adversary: bool = True)
             return [f"step {number}: the chain is already past {step['time']}"]
         contract.at_time(step["time"])
         arguments = _decode(step["action"], step["args"], actors.__getitem__, contract)
-        outcome = getattr(contract, step["action"])(*arguments)
+        if "forged" in step["args"]:
+            outcome = _forged_opening(contract, arguments[0], arguments[1], step["args"]["forged"])
+        else:
+            outcome = getattr(contract, step["action"])(*arguments)
         if not adversary:
             continue
         where = f"step {number} {step['action']}"
@@ -400,6 +444,6 @@ def replay(case: dict, contract, actors: dict[str, str], adversary: bool = True)
             problems.append(f"{where}: expected {expect['error']}{expect['args']}, got {got_error}")
         elif outcome.ok and _roles(outcome.events, names) != events:
             problems.append(f"{where}: events {outcome.events} != {events}")
-        state = _roles(contract_state(contract, [actors[r] for r in case["roles"]]), names)
+        state = _roles(contract_state(contract, [actors[r] for r in case["roles"]] + [NOBODY]), names)
         problems += [f"{where}: {d}" for d in differences(step["post"], state)]
     return problems

@@ -104,7 +104,7 @@ def test_vectors_check_catches_content_claimed_across_providers(tmp_path):
     bad = mutant(tmp_path / "m", store, "_byPayload[address(0)][payloadHash] = " + store)
     source = bad / SOURCE.name
     lookup = "uint256 known = _byPayload[provider][payloadHash];"
-    source.write_text(source.read_text().replace(lookup, lookup.replace("[provider]", "[address(0)]")))
+    source.write_text(source.read_text().replace(lookup, lookup.replace("[provider]", "[address(0)]"), 1))
     found = checks.FingerprintVectorsCheck().run(context(tmp_path, bad))
     assert {f.status for f in found} == {Status.VIOLATION}
     assert "AlreadyAnchored" in "\n".join(f.evidence for f in found)

@@ -21,5 +21,6 @@ def test_both_markets_agree_with_the_model(tmp_path):
     reached = combined.BothMarketsMachine.REACHED
     both = {"auction confirm_delivery", "auction report_non_delivery", "settle_auction_energy", "settle_trade",
             "authenticate_match", "certify_execution", "declare_ask!UserBanned",  # and certification with
-            "anchor_evidence", "certify_execution!NoDeliveryEvidence"}  # and without evidence  # fmt: skip
+            "anchor_evidence", "certify_execution!NoDeliveryEvidence",  # and without evidence
+            "set_delegate", "record_execution!NotPermitted"}  # the grid's delegate; another recorder  # fmt: skip
     assert both <= set(reached), sorted(both - set(reached))

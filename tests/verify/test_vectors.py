@@ -2,6 +2,10 @@
 
 import json
 
+import pytest
+
+from reference.market import OrderStatus
+from reference.params import RESOLVED
 from verify import vectors
 from verify.cli import main
 from verify.toolchain.compiler import CONTRACTS
@@ -36,6 +40,10 @@ REJECTIONS = {
     "NothingToWithdraw",
     "NotBuyerOrOperator",
     "NotWinner",
+    "OrderTooLarge",
+    "WrongPayment",
+    "TransferFailed",
+    "CiphertextMismatch",
 }
 
 
@@ -56,3 +64,17 @@ def test_a_tampered_vector_is_caught():
     case["steps"][-1]["expect"]["events"][0][1]["price"] += 1
     (problems,) = vectors.replay_all(CONTRACTS, [case]).values()
     assert problems and "events" in problems[0]
+
+
+def test_the_edge_vectors_reach_the_bands_and_refuse_a_copy_as_a_forgery():
+    cases = {s.name: s for s in vectors.scenarios()}
+    top, bottom = cases["reputation_climbs_to_the_cap"], cases["serial_fraud_hits_the_floor"]
+    assert top.user("s0").seller_reputation == RESOLVED.max_reputation  # held at the cap (ERR-5)
+    assert bottom.user("s0").seller_reputation == RESOLVED.min_reputation  # held at the floor
+    big = cases["price_above_64_bits"].market.orders[0]
+    assert big.price > 2**64 and big.status == OrderStatus.COMPLETED
+    forged = [s for s in cases["forged_openings_are_refused"].steps if "forged" in s["args"]]
+    assert forged and all(s["expect"]["error"] == "CiphertextMismatch" for s in forged)
+    assert all(vectors.NOBODY in s["post"]["users"] for s in top.steps)  # nobody is credited, step by step
+    with pytest.raises(ValueError, match="only open_bids, by a maul that changes it"):
+        cases["forged_openings_are_refused"].do("open_bids", 0, 1, forged="copy")

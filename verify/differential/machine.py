@@ -30,6 +30,7 @@ from reference.quotes import FIELD_MODULUS, Ciphertext, encrypt, public_key
 from verify.attacks.library import MAULS, maul
 from verify.differential.draws import Ints, OneOf, Pairs, drawn_initialize, drawn_rule
 from verify.differential.observe import model_events, role_address, state_differences
+from verify.differential.wallets import deploy as wallet_market
 from verify.driver import ContractMarket
 from verify.toolchain.chain import Chain, Outcome
 from verify.toolchain.compiler import Artifact
@@ -89,11 +90,16 @@ class World:
     reached: set = field(default_factory=set)
 
 
-def build_world(artifacts: dict[str, Artifact], backend: str | None = None) -> World:
-    """Deploy the market and a hostile bidder on a fresh chain of ``backend``; register the actors."""
+def build_world(artifacts: dict[str, Artifact], backend: str | None = None, wallets: bool = False) -> World:
+    """Deploy the market and a hostile bidder on a fresh chain of ``backend``; register the actors.
+    With ``wallets`` the operator and the first six roles are contract accounts (:mod:`.wallets`)."""
     chain = Chain(accounts=8, backend=backend)
-    contract = ContractMarket.deploy(chain, artifacts=artifacts)
-    actors = dict(zip(ROLES[:6], chain.accounts[1:7], strict=True))
+    contract: ContractMarket
+    if wallets:
+        contract, actors = wallet_market(chain, artifacts, list(ROLES[:6]))
+    else:
+        contract = ContractMarket.deploy(chain, artifacts=artifacts)
+        actors = dict(zip(ROLES[:6], chain.accounts[1:7], strict=True))
     for role, mode in (("hostile", 1), ("reentrant", 2)):  # HostileBidder.Mode: Revert, Reenter
         proxy = chain.deploy(artifacts["HostileBidder"], contract.address, value=10**20).value
         assert chain.transact(proxy.functions.setMode(mode)).ok

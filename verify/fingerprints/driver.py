@@ -14,7 +14,8 @@ from eth_keys import keys
 from eth_utils import keccak
 
 from reference import fingerprints as fpr
-from verify.toolchain.chain import Chain, Outcome
+from verify.fingerprints import wallets as wallets_
+from verify.toolchain.chain import Call, Chain, Outcome
 from verify.toolchain.compiler import Artifact
 
 CONTRACT = "Fingerprints"
@@ -70,6 +71,7 @@ def model_state(fp: fpr.Fingerprints) -> dict:
             "latest": {role: fp.latest.get(address(role), 0) for role in ROLES},
             "records": records,
             "anchored_by": [[fpr.anchored_by(fp, address(r), h) for h in PAYLOADS] for r in ROLES],
+            "record_of": [[fpr.record_of(fp, address(r), h) for h in PAYLOADS] for r in ROLES],
         }
     )
 
@@ -78,14 +80,23 @@ def model_state(fp: fpr.Fingerprints) -> dict:
 class ContractFingerprints:
     chain: Chain
     contract: Any
+    wallet: Artifact | None = None
+    """Set: every role's address holds this wallet's code and its transactions are relayed by the chain's
+    last account (:mod:`verify.fingerprints.wallets`)."""
 
     @classmethod
-    def deploy(cls, artifacts: dict[str, Artifact], backend: str | None = None) -> ContractFingerprints:
-        chain = Chain(accounts=len(ROLES), backend=backend)
+    def deploy(
+        cls, artifacts: dict[str, Artifact], backend: str | None = None, wallets: bool = False
+    ) -> ContractFingerprints:
+        """Deployed by ``admin``; with ``wallets``, every role (the admin too) then becomes a contract account."""
+        chain = Chain(accounts=len(ROLES) + 1, backend=backend)  # the last: the wallets' relayer
         deployed = chain.deploy(artifacts[CONTRACT], sender=address("admin"))
         if not deployed.ok:
             raise RuntimeError(f"deploying {CONTRACT} failed: {deployed.error}{deployed.error_args}")
-        return cls(chain, deployed.value)
+        wallet = artifacts[wallets_.WALLET] if wallets else None
+        if wallet:
+            wallets_.install(chain, wallet, [address(role) for role in ROLES])
+        return cls(chain, deployed.value, wallet)
 
     @property
     def f(self):
@@ -95,17 +106,28 @@ class ContractFingerprints:
         if timestamp > self.chain.pending_timestamp():
             self.chain.time_travel(timestamp)
 
+    def _send(self, call: Call, caller: str) -> Outcome:
+        if self.wallet is None:
+            return self.chain.transact(call, sender=caller)
+        return self.chain.transact(wallets_.relayed(self.chain, self.wallet, call, caller), self.chain.accounts[-1])
+
     def register_participant(self, caller: str, account: str, role: int) -> Outcome:
-        return self.chain.transact(self.f.registerParticipant(account, role), sender=caller)
+        return self._send(self.f.registerParticipant(account, role), caller)
 
     def set_delegate(self, caller: str, delegate: str, allowed: bool) -> Outcome:
-        return self.chain.transact(self.f.setDelegate(delegate, allowed), sender=caller)
+        return self._send(self.f.setDelegate(delegate, allowed), caller)
 
     def anchor_record(self, caller: str, provider: str, kind: int, record_time: int, payload_hash: bytes) -> Outcome:
-        return self.chain.transact(self.f.anchorRecord(provider, kind, record_time, payload_hash), sender=caller)
+        return self._send(self.f.anchorRecord(provider, kind, record_time, payload_hash), caller)
+
+    def get_record(self, caller: str, record_id: int) -> Outcome:
+        """FPR-6's read, sent as a transaction: its revert (``UnknownRecord``) is an outcome like any other."""
+        return self._send(self.f.getRecord(record_id), caller)
 
     def state(self) -> dict:
-        call = self.chain.call
+        def call(view: Call) -> Any:  # from the relayer: no role's account, which may hold code
+            return self.chain.call(view, sender=self.chain.accounts[-1])
+
         roles = {role: call(self.f.roleOf(address(role))) for role in ROLES}
         holders = [role for role in ROLES if roles[role] == fpr.Role.HOLDER]  # only holders are delegates (FPR-2)
         delegates = [(p, d) for p in ROLES for d in holders if call(self.f.isDelegate(address(p), address(d)))]
@@ -117,5 +139,6 @@ class ContractFingerprints:
                 "latest": {role: call(self.f.latestRecordTime(address(role))) for role in ROLES},
                 "records": records,
                 "anchored_by": [[call(self.f.anchoredBy(address(r), h)) for h in PAYLOADS] for r in ROLES],
+                "record_of": [[call(self.f.recordOf(address(r), h)) for h in PAYLOADS] for r in ROLES],
             }
         )

@@ -78,6 +78,11 @@ class FingerprintMachine(RuleBasedStateMachine):
         latest = self.fp.latest.get(address(provider), self.now() - 100)
         self.act("anchor_record", caller, provider, kind, max(latest + offset, 0), payload)
 
+    @rule(caller=anyone, record=st.integers(0, 6))
+    def read(self, caller, record):
+        """FPR-6's read, past the last record too."""
+        self.act("get_record", caller, record)
+
     @rule(seconds=st.sampled_from([1, 60]))
     def wait(self, seconds):
         self.contract.at_time(self.now() + seconds)

@@ -23,13 +23,18 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "register_participant": ("caller", "account", "role"),
     "set_delegate": ("caller", "delegate", "allowed"),
     "anchor_record": ("caller", "provider", "kind", "record_time", "payload_hash"),
+    "get_record": ("caller", "record_id"),
 }
 ACCOUNTS = {"caller", "account", "delegate", "provider"}
 
 
 def apply(fp: fpr.Fingerprints, action: str, args: list, now: int) -> tuple[fpr.Fingerprints, list]:
-    """One transition of the model; ``args`` with addresses, in :data:`ACTIONS` order."""
+    """One transition of the model; ``args`` with addresses, in :data:`ACTIONS` order. ``get_record`` reads
+    (FPR-6): whoever asks, nothing changes and nothing is emitted, or it raises ``UnknownRecord``."""
     function = getattr(fpr, action)
+    if action == "get_record":
+        function(fp, *args[1:])
+        return fp, []
     return function(fp, *args, now) if action == "anchor_record" else function(fp, *args)
 
 
@@ -120,6 +125,18 @@ def scenarios() -> list[Script]:
     s.do("anchor_record", "p1", "p1", 2, s.now, evidence)  # an attacker anchors the grid's evidence first ...
     s.do("anchor_record", "p0", "p0", 2, s.now, evidence)  # ... and the grid still anchors it (and p0 replays)
     out.append(s)
+
+    s = setup("fingerprints_roles_and_reads", ["FPR-2", "FPR-3", "FPR-6"])
+    s.do("set_delegate", "h0", "h1", True)  # a holder is no provider: it delegates nothing
+    s.do("set_delegate", "p0", "p1", True).do("set_delegate", "p0", "viewer", True)  # only holders are delegates
+    s.do("get_record", "viewer", 0)  # nothing anchored yet
+    s.do("anchor_record", "h0", "p0", int(fpr.Kind.METER_READING), s.now, reading)  # a delegate, at the block's time
+    s.do("get_record", "viewer", 0).do("get_record", "viewer", 1).do("get_record", "p0", 2)  # one past the end, two
+    s.do("set_delegate", "p0", "h1", True).do("set_delegate", "p0", "h0", False)  # h1 now, h0 no longer
+    s.do("anchor_record", "h0", "p0", int(fpr.Kind.SUPPLY_RECORD), s.now, supply)
+    s.do("anchor_record", "h1", "p0", int(fpr.Kind.SUPPLY_RECORD), s.now, supply)
+    s.do("get_record", "h1", 1).do("get_record", "h1", 2)
+    out.append(s)
     return out
 
 
@@ -149,6 +166,10 @@ def _bytes(value: Any) -> Any:
     return bytes.fromhex(value[2:]) if isinstance(value, str) and value.startswith("0x") else value
 
 
-def replay_all(cases: list[dict], artifacts: dict, backend: str | None = None) -> dict[str, list[str]]:
-    """Each case on its own fresh deployment: case name -> differences."""
-    return {case["name"]: replay(case, ContractFingerprints.deploy(artifacts, backend)) for case in cases}
+def replay_all(
+    cases: list[dict], artifacts: dict, backend: str | None = None, wallets: bool = False
+) -> dict[str, list[str]]:
+    """Each case on its own fresh deployment: case name -> differences. With ``wallets``, every role is a
+    contract account whose transactions a relayer sends (:mod:`verify.fingerprints.wallets`; ``artifacts``
+    must hold the ``Wallet`` mock)."""
+    return {case["name"]: replay(case, ContractFingerprints.deploy(artifacts, backend, wallets)) for case in cases}

@@ -25,10 +25,13 @@ from verify.differential.machine import build_world
 from verify.findings import Status
 from verify.fingerprints import vectors as fingerprint_vectors
 from verify.fingerprints.driver import ContractFingerprints
+from verify.points import edge_vectors as points_edge_vectors
 from verify.points import vectors as points_vectors
 from verify.points.driver import ContractPoints
 from verify.toolchain.chain import FAST
 from verify.toolchain.compiler import CONTRACTS, Artifact
+from verify.trade import combined
+from verify.trade import edge_vectors as trade_edge_vectors
 from verify.trade import machine as trade_machine
 from verify.trade import vectors as trade_vectors
 from verify.trade.driver import ContractTrade
@@ -64,19 +67,24 @@ def _auction_cases() -> list[dict]:
 
 @cache
 def _trade_cases() -> list[dict]:
-    return [script.case() for script in trade_vectors.scenarios()]
+    return [script.case() for script in trade_vectors.scenarios() + trade_edge_vectors.scenarios()]
 
 
-def _auction_vectors(target: Target) -> str:
-    world = build_world(target.artifacts, FAST)
+def _auction_vectors(target: Target, wallets: bool = False) -> str:
+    world = build_world(target.artifacts, FAST, wallets)
     actors = {**world.actors, "operator": world.contract.operator}
     for case in _auction_cases():
         world.contract.revert(world.snapshot)
         world.snapshot = world.contract.snapshot()
         problems = vectors.replay(case, world.contract, actors)
         if problems:
-            return f"vector {case['name']}: {problems[0]}"
+            return f"{'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
     return ""
+
+
+def _wallet_vectors(target: Target) -> str:
+    """The auction's vectors with every user a contract account, relayed (:mod:`verify.differential.wallets`)."""
+    return _auction_vectors(target, wallets=True)
 
 
 def _auction_campaign(target: Target) -> str:
@@ -96,15 +104,22 @@ def _trade_vectors(target: Target) -> str:
 
 @cache
 def _points_cases() -> list[dict]:
-    return [script.case() for script in points_vectors.scenarios()]
+    return [script.case() for script in points_vectors.scenarios() + points_edge_vectors.scenarios()]
 
 
-def _points_vectors(target: Target) -> str:
+def _points_vectors(target: Target, wallets: bool = False) -> str:
+    deploy = points_edge_vectors.WalletPoints.deploy if wallets else ContractPoints.deploy
     for case in _points_cases():
-        problems = points_vectors.replay(case, ContractPoints.deploy(target.artifacts, FAST))
+        problems = points_vectors.replay(case, deploy(target.artifacts, FAST))
         if problems:
-            return f"points vector {case['name']}: {problems[0]}"
+            return f"points {'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
     return ""
+
+
+def _points_wallets(target: Target) -> str:
+    """The points' vectors with the users and certifiers contract accounts, relayed
+    (:class:`verify.points.edge_vectors.WalletPoints`)."""
+    return _points_vectors(target, wallets=True)
 
 
 @cache
@@ -112,16 +127,31 @@ def _fingerprint_cases() -> list[dict]:
     return [script.case() for script in fingerprint_vectors.scenarios()]
 
 
-def _fingerprint_vectors(target: Target) -> str:
+def _fingerprint_vectors(target: Target, wallets: bool = False) -> str:
     for case in _fingerprint_cases():
-        problems = fingerprint_vectors.replay(case, ContractFingerprints.deploy(target.artifacts, FAST))
+        problems = fingerprint_vectors.replay(case, ContractFingerprints.deploy(target.artifacts, FAST, wallets))
         if problems:
-            return f"fingerprint vector {case['name']}: {problems[0]}"
+            return f"fingerprint {'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
     return ""
+
+
+def _fingerprint_wallets(target: Target) -> str:
+    """The fingerprints' vectors with every role a contract account, relayed (:mod:`verify.fingerprints.wallets`)."""
+    return _fingerprint_vectors(target, wallets=True)
 
 
 def _trade_campaign(target: Target) -> str:
     trade_machine.deploy(target.artifacts, FAST)
+    return _machine_run(trade_machine.TradeMachine, target)
+
+
+def _both_campaign(target: Target) -> str:
+    combined.deploy(target.artifacts, FAST)
+    return _machine_run(combined.BothMarketsMachine, target)
+
+
+def _machine_run(machine: type[trade_machine.TradeMachine], target: Target) -> str:
+    """``machine``'s campaign on its deployed contracts: the first mismatch with the model, or ``""``."""
     config = settings(
         max_examples=target.examples,
         stateful_step_count=target.steps,
@@ -133,7 +163,7 @@ def _trade_campaign(target: Target) -> str:
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
     )
     try:
-        run_state_machine_as_test(trade_machine.TradeMachine, settings=config)
+        run_state_machine_as_test(machine, settings=config)
     except AssertionError as exc:  # a Mismatch, or a broken invariant
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return ""
@@ -171,10 +201,16 @@ TRADE = frozenset({"BilateralMarket", "FairwattMarket"})
 KILLERS: list[Killer] = [
     Killer("vectors", AUCTION, _auction_vectors),
     Killer("trade-vectors", TRADE, _trade_vectors),
-    Killer("points-vectors", frozenset({"GreenCertificates"}), _points_vectors),
+    # the points vectors also read the bilateral market's energy views (generatedOf, CRT-4)
+    Killer("points-vectors", frozenset({"GreenCertificates", "BilateralMarket"}), _points_vectors),
+    Killer("points-wallets", frozenset({"GreenCertificates"}), _points_wallets),
     Killer("fingerprint-vectors", frozenset({"Fingerprints"}), _fingerprint_vectors),
+    Killer("fingerprint-wallets", frozenset({"Fingerprints"}), _fingerprint_wallets),
     Killer("campaign", AUCTION, _auction_campaign),
+    Killer("wallet-vectors", AUCTION, _wallet_vectors),
     Killer("trade-campaign", TRADE, _trade_campaign),
+    # both markets on one deployment: the auction's orders settled in kWh (ENG-9), reputation written (TRD-10)
+    Killer("both-campaign", frozenset({"BilateralMarket"}), _both_campaign),
     # slither-mutate's operators replace and delete; only a moved statement can put an effect after a call
     Killer("cei", AUCTION | TRADE, _scans, frozenset({"CEI reordering"})),
 ]

@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import inspect
 import logging
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -33,12 +34,36 @@ class Mutant:
             return self.start
         return len(text[: text.index(self.original)].encode())
 
+    def line(self, text: str) -> int:
+        """The line of ``text`` (the file's original content) the mutation starts on, for readers."""
+        return text.encode()[: self.offset(text)].count(b"\n") + 1
+
     def key(self, text: str) -> str:
-        """A stable id that a reviewer can find again: ``file:line:operator:digest`` (the digest of the
-        original and the replacement text); ``text`` is the file's original content."""
-        line = text.encode()[: self.offset(text)].count(b"\n") + 1
-        digest = hashlib.sha256(f"{self.original}\0{self.mutated}".encode()).hexdigest()[:10]
-        return f"{self.file}:{line}:{self.operator}:{digest}"
+        """A stable id that a reviewer can find again: ``file:operator:digest:k``, the digest of the original
+        and the replacement text, ``k`` how many times the original text starts earlier in the file
+        (``text``, its original content). Edits elsewhere in the file leave it unchanged."""
+        offset = self.offset(text)
+        k = sum(start < offset for start in starts(self.original, text))
+        return f"{self.file}:{self.operator}:{digest(self.original, self.mutated)}:{k}"
+
+
+def digest(original: str, mutated: str) -> str:
+    """The first ten hex digits of the sha256 of a patch's original and replacement text."""
+    return hashlib.sha256(f"{original}\0{mutated}".encode()).hexdigest()[:10]
+
+
+def parse_key(key: str) -> tuple[str, str, str, int]:
+    """``file, operator, digest, k`` of a stable key; ValueError for anything else (an old
+    ``file:line:operator:digest`` key among them)."""
+    parts = key.rsplit(":", 3)
+    if len(parts) != 4 or not parts[3].isdigit() or not re.fullmatch(r"[0-9a-f]{10}", parts[2]):
+        raise ValueError(f"{key!r} is not a mutant key file:operator:digest:k (`fairwatt mutate --json` prints each)")
+    return parts[0], parts[1], parts[2], int(parts[3])
+
+
+def starts(original: str, text: str) -> list[int]:
+    """The byte offsets at which ``original`` starts in ``text``, overlapping occurrences included."""
+    return [m.start() for m in re.finditer(b"(?=" + re.escape(original.encode()) + b")", text.encode())]
 
 
 def mutated_text(mutant: Mutant, text: str) -> str:

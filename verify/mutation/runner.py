@@ -13,7 +13,17 @@ from pathlib import Path
 from verify.differential.machine import MOCKS
 from verify.mutation import killers
 from verify.mutation.build import Builder, is_library
-from verify.mutation.mutants import Mutant, contract_files, diff_of, distinct, generate_file, mutated_text
+from verify.mutation.mutants import (
+    Mutant,
+    contract_files,
+    diff_of,
+    digest,
+    distinct,
+    generate_file,
+    mutated_text,
+    parse_key,
+    starts,
+)
 from verify.mutation.semantic import MUTANTS
 from verify.toolchain.compiler import CONTRACTS, ROOT, Artifact, CompileError, read_tree
 
@@ -87,13 +97,51 @@ def _counted(results: Iterable[dict], verb: str, progress: Callable[[str], None]
     progress(f"{verb} {number}: done")
 
 
+def _key(mutant: Mutant, sources: dict[str, str]) -> str:
+    """``mutant``'s stable key in ``sources``, or ``""`` when it does not apply there."""
+    try:
+        return mutant.key(sources[mutant.file])
+    except (ValueError, KeyError):
+        return ""
+
+
+def _describe(mutant: Mutant, sources: dict[str, str], diff: str, key: str) -> dict:
+    """How the report names a mutant: its id, stable key, the line it starts on (for readers), its diff."""
+    line = mutant.line(sources[mutant.file])
+    return {"id": mutant.id, "key": key, "line": line, "operator": mutant.operator, "file": mutant.file, "diff": diff}
+
+
+def _entries() -> dict[str, dict]:
+    """The reviewed equivalents as written: key -> original, mutated and reason, each required."""
+    entries = tomllib.loads(EQUIVALENTS.read_text())
+    for key, entry in entries.items():
+        parse_key(key)
+        missing = [f for f in ("original", "mutated", "reason") if not isinstance(entry.get(f), str)]
+        if missing or not entry["reason"].strip():
+            raise ValueError(f"{EQUIVALENTS.name}: no {', '.join(missing) or 'reason'} given for {key}")
+    return entries
+
+
 def reviewed() -> dict[str, str]:
     """The reviewed equivalents: key -> reason (a reason is required)."""
-    entries = tomllib.loads(EQUIVALENTS.read_text())
-    missing = [key for key, entry in entries.items() if not str(entry.get("reason", "")).strip()]
-    if missing:
-        raise ValueError(f"{EQUIVALENTS.name}: no reason given for {', '.join(missing)}")
-    return {key: entry["reason"] for key, entry in entries.items()}
+    return {key: entry["reason"] for key, entry in _entries().items()}
+
+
+def stale(sources: dict[str, str], seen: set[str] | None = None) -> list[str]:
+    """The reviewed keys that no longer name a mutant of ``sources``: their file is gone, their digest is
+    not that of the entry's texts, or the file no longer has that many occurrences of the original text;
+    and, when ``seen`` (every key a full run generated) is given, the keys not among them."""
+    found = []
+    for key, entry in _entries().items():
+        file, _, digest_, k = parse_key(key)
+        if (
+            file not in sources
+            or digest_ != digest(entry["original"], entry["mutated"])
+            or len(starts(entry["original"], sources[file])) <= k
+            or (seen is not None and key not in seen)
+        ):
+            found.append(key)
+    return sorted(found)
 
 
 def run(
@@ -140,8 +188,8 @@ def run(
         if sample:
             candidates = candidates[:: max(len(candidates) // sample, 1)][:sample]
         candidates += list(MUTANTS)
-        if only:
-            candidates = [m for m in candidates if m.id in only]
+        if only:  # ids or stable keys
+            candidates = [m for m in candidates if m.id in only or _key(m, sources) in only]
         timings["generate"] = time.perf_counter() - start
         progress(f"{len(candidates)} mutants ({no_ops} no-op and {repeats} repeated patches dropped)")
 
@@ -164,7 +212,7 @@ def run(
         seen: dict[tuple, str] = {}
         for result in builds:
             mutant, text, diff, key = prepared[result["id"]]
-            entry = {"id": mutant.id, "key": key, "operator": mutant.operator, "file": mutant.file, "diff": diff}
+            entry = _describe(mutant, sources, diff, key)
             if "error" in result:
                 uncompilable.append({**entry, "error": result["error"]})
                 continue
@@ -204,7 +252,7 @@ def run(
         mutant, _, diff, key = prepared[mutant_id]
         twin = duplicates.get(mutant_id, "")
         verdict = {**verdicts[twin or mutant_id], "id": mutant_id}
-        entry = {"id": mutant_id, "key": key, "operator": mutant.operator, "file": mutant.file, "diff": diff}
+        entry = _describe(mutant, sources, diff, key)
         if twin:
             verdict.update(duplicate_of=twin, seconds=0.0)
         if (twin or mutant_id) in twins:
@@ -239,7 +287,7 @@ def run(
         "uncompilable": uncompilable + invalid,
         "duplicates": len(duplicates),
         "dropped_patches": {"no_op": no_ops, "repeated": repeats},
-        "stale_equivalents": sorted(set(listed) - {p[3] for p in prepared.values()}) if not (sample or only) else [],
+        "stale_equivalents": stale(sources, None if sample or only else {p[3] for p in prepared.values()}),
         "operator_failures": operator_failures,
         "killers": list(names),
         "jobs": jobs,

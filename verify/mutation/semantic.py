@@ -159,6 +159,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "TRD-5",
     ),
     Mutant(
+        "pass-without-evidence",
+        "deleted revert",
+        "BilateralMarket.sol",
+        "revert NoDeliveryEvidence(tradeId, t.delivered); // FPR-7: a pass certifies a fingerprinted record only",
+        "",
+        "FPR-7",
+    ),
+    Mutant(
         "transfer-overdraws",
         "deleted revert",
         "EnergyAccounts.sol",

@@ -141,7 +141,6 @@ class PointsMachine(RuleBasedStateMachine):
         self.contract.at_time(delivery)
         self.act("record_execution", "grid", trade_id, volume * delivered // 2)
         self.act("anchor_evidence", "grid", "grid", trade_id, volume * delivered // 2)  # FPR-7: a pass needs it
-        self.act("anchor_evidence", "grid", "grid", trade_id, volume * delivered // 2)  # FPR-7, for the passes
         for certifier in CERTIFIERS[:votes]:
             self.act("certify_execution", certifier, trade_id, True)
         if settle:

@@ -278,6 +278,19 @@ def scenarios() -> list[Script]:
     s.do("report_generation", "grid", "u0", 1, GENERATED)  # 100 kWh more PV: claims are not time-matched
     s.do("claim_certificate", 1, again)  # the delivered 41 kWh, not the volume
     out.append(s)
+
+    s = setup("energy_uint128_bound", ["ENG-2", "ENG-3", "ENG-6", "CRT-4"])  # a 128-bit slot never wraps
+    s.do("issue_energy", "grid", en.UINT128_MAX - 10**6 * KWH).do("issue_energy", "grid", 1)  # at the bound; past
+    grid_energy(s, "u1", en.UINT128_MAX)  # u1 at the bound, the grid empty
+    s.do("issue_energy", "grid", 1).do("transfer_energy", "grid", "u1", 1, 1)  # the target's balance: past
+    s.do("report_generation", "grid", "u0", 1, en.UINT128_MAX)  # balance and generation past the bound
+    fits = (en.UINT128_MAX - GENERATED) // GENERATED * GENERATED  # the most whole set values that fit
+    s.do("report_generation", "grid", "u0", 1, fits).do("report_generation", "grid", "u0", 2, GENERATED)
+    s.do("report_consumption", "grid", "u0", 2, 1).do("report_generation", "grid", "u0", 3, GENERATED - 1)
+    s.do("report_generation", "grid", "u0", 4, 1)  # the meter reaches N: the balance would pass the bound
+    certified_trade(s, KWH, KWH, "u0", "u2")
+    s.do("claim_certificate", 1, 0)  # CRT-4's available Wh, generatedOf − certifiedBy, near the bound
+    out.append(s)
     return out
 
 

@@ -185,7 +185,8 @@ class ContractTrade:
         periods = {t[4] // 600: tuple(call(self.f.getPeriod(t[4] // 600))) for t in trades}
         fingerprints, grid = self.fingerprints.functions, call(self.f.grid())  # type: ignore[attr-defined]
         evidence = [
-            call(fingerprints.anchoredBy(grid, tr.evidence_hash(self.address, i, t[6]))) for i, t in enumerate(trades)
+            tuple(call(fingerprints.recordOf(grid, tr.evidence_hash(self.address, i, t[6]))))
+            for i, t in enumerate(trades)
         ]
         return {
             "balance": self.chain.balance(self.address),

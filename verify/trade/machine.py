@@ -4,8 +4,10 @@ error and arguments, events, the whole observable state), and the invariants hol
 (ENG-8), the market solvent (TRD-8), the contract's ether equal to the model's.
 
 The hostile moves are rules like the others: a certifier voting twice or out of turn, signatures over
-altered terms, another trade or another chain, a meter reading replayed or skipped ahead, a pass vote on an
-execution record the grid did not fingerprint, evidence of another amount or anchored by another provider.
+altered terms, another trade or another chain, a meter reading replayed or skipped ahead, an execution
+recorded by an account other than the grid, a pass vote on an execution record the grid did not fingerprint,
+evidence of another amount, anchored by another provider or before the delivery time (even before the trade
+exists); the grid's evidence uploaded by its delegate, or by a holder whose delegation it revoked.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class TradeMachine(RuleBasedStateMachine):
         for certifier in CERTIFIERS[:2]:
             self.act("add_certifier", "genesis", certifier)
         self.act("register_participant", "genesis", "u2", int(fp.Role.PROVIDER))  # a provider, not the grid
+        self.act("register_participant", "genesis", "stranger", int(fp.Role.HOLDER))  # the grid's delegate-to-be
 
     # -- energy -------------------------------------------------------------------------------------
 
@@ -182,19 +185,27 @@ class TradeMachine(RuleBasedStateMachine):
             elif evidence:
                 self.anchor("grid", trade, 0)
 
-    @rule(trade=st.integers(0, 4), fraction=st.sampled_from([0, 1, 2, 2]), late=st.booleans())
-    def execute(self, trade, fraction, late):
+    @rule(trade=st.integers(0, 4), fraction=st.sampled_from([0, 1, 2, 2]), late=st.booleans(),
+          by=st.sampled_from(["grid", "grid", "grid", "genesis", "u0"]))  # fmt: skip
+    def execute(self, trade, fraction, late, by):
+        """The grid records trade ``trade``'s metered delivery; genesis (an account above the grid's threshold)
+        or a user recording it are refused (TRD-4)."""
         if trade < len(self.tm.trades) and late:
             self.contract.at_time(self.tm.trades[trade].delivery_time)
         volume = self.tm.trades[trade].volume if trade < len(self.tm.trades) else 1
-        self.act("record_execution", "grid", trade, volume * fraction // 2)
+        self.act("record_execution", by, trade, volume * fraction // 2)
 
-    @rule(who=st.sampled_from(["grid", "grid", "u2", "u0"]), trade=st.integers(0, 4), off=st.sampled_from([0, 0, 1]))
-    def anchor(self, who, trade, off):
+    @rule(who=st.sampled_from(["grid", "grid", "stranger", "u2", "u0"]), trade=st.integers(0, 4),
+          off=st.sampled_from([0, 0, 1]), delegated=st.booleans())  # fmt: skip
+    def anchor(self, who, trade, off, delegated=True):
         """Evidence of trade ``trade``'s recorded delivery (``off`` Wh more: another amount) anchored by the grid,
-        by another provider (u2), or by a viewer (u0) writing as the grid."""
+        by the holder (stranger) the grid first lets upload for it (FPR-2) or revokes (``delegated``), by another
+        provider (u2), or by a viewer (u0) writing as the grid. A trade id not yet matched is evidence anchored
+        before the trade exists."""
+        if who == "stranger":
+            self.act("set_delegate", "grid", "stranger", delegated)
         delivered = (self.tm.trades[trade].delivered if trade < len(self.tm.trades) else 0) + off
-        self.act("anchor_evidence", who, "grid" if who == "u0" else who, trade, delivered)
+        self.act("anchor_evidence", who, "grid" if who in ("u0", "stranger") else who, trade, delivered)
 
     @rule(certifier=st.sampled_from([*CERTIFIERS, "u0"]), trade=st.integers(0, 4), approve=st.booleans())
     def certify(self, certifier, trade, approve):

@@ -127,7 +127,10 @@ def model_state(tm: tr.TradeMarket, roles: tuple[str, ...] = ROLES) -> dict:
         "trades": trades,
         "certifiers": list(tm.certifiers),
         "periods": periods,
-        "evidence": [tr.evidenced(tm, i, t.delivered) for i, t in enumerate(tm.trades)],
+        "evidence": [
+            fp.record_of(tm.fingerprints, tm.grid, tr.evidence_hash(tm.address, i, t.delivered))
+            for i, t in enumerate(tm.trades)
+        ],
         "records": len(tm.fingerprints.records),
         "bilateral": tm.bilateral,
     }
@@ -202,8 +205,11 @@ def setup(name: str, clauses: list[str], grid_wh: int = 10_000_000 * KWH, linked
     return s
 
 
-def trade_to_execution(s: Script, volume: int = 10 * KWH, delivered: int = 10 * KWH) -> tuple[Script, int]:
-    """u0 sells ``volume`` to u1 at the paper's price; matched, signed, executed; returns the delivery time."""
+def trade_to_execution(
+    s: Script, volume: int = 10 * KWH, delivered: int = 10 * KWH, recorder: str = "grid"
+) -> tuple[Script, int]:
+    """u0 sells ``volume`` to u1 at the paper's price; matched, signed, executed (recorded by ``recorder``);
+    returns the delivery time."""
     delivery = (s.now // tr.PERIOD + 2) * tr.PERIOD
     s.do("transfer_energy", "grid", "u0", volume, s.tm.energy.accounts[address("grid")].nonce)
     s.do("declare_ask", "u0", volume, PRICE, delivery).do("declare_bid", "u1", volume, PRICE, delivery)
@@ -211,7 +217,7 @@ def trade_to_execution(s: Script, volume: int = 10 * KWH, delivered: int = 10 * 
     s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)
     s.do("authenticate_match", "u1", trade_id, Signed("u0"), Signed("u1"), volume * PRICE + FEE)
     s.now = delivery
-    s.do("record_execution", "grid", trade_id, delivered)
+    s.do("record_execution", recorder, trade_id, delivered)
     return s, delivery
 
 
@@ -321,6 +327,26 @@ def scenarios() -> list[Script]:
     s.do("certify_execution", "c1", 0, True).do("certify_execution", "c2", 0, True)
     s.now = delivery + tr.PERIOD
     s.do("clear_trade", 0).do("settle_trade", 0)
+    out.append(s)
+
+    # TRD-4, FPR-7: only the grid records; evidence anchored before the delivery time (here before the trade
+    # exists: trade ids are predictable) is none, and the certifiers reject instead.
+    s = setup("trade_evidence_recorder_and_time", ["TRD-4", "TRD-5", "FPR-7"])
+    s.do("create_account", "genesis", "stranger", int(en.Kind.GRID))  # another grid account
+    s.do("anchor_evidence", "grid", "grid", 0, 10 * KWH)  # pre-anchored: trade 0 does not exist yet
+    s, delivery = trade_to_execution(s, recorder="genesis")  # genesis: above the grid's threshold, not the grid
+    s.do("record_execution", "stranger", 0, 0).do("record_execution", "u0", 0, 10 * KWH)
+    s.do("record_execution", "grid", 0, 10 * KWH)
+    s.do("certify_execution", "c0", 0, True)  # the very record, but fingerprinted before the delivery began
+    s.do("anchor_evidence", "grid", "grid", 0, 10 * KWH)  # anchored once: it cannot be made anew
+    s.do("certify_execution", "c0", 0, False).do("certify_execution", "c1", 0, False)  # rejected: refunded
+    s.do("withdraw", "u1")
+    d2 = (s.now // tr.PERIOD + 2) * tr.PERIOD  # anchored at the very delivery time, before the recording: counts
+    s.do("declare_ask", "u0", 5 * KWH, PRICE, d2).do("declare_bid", "u1", 5 * KWH, PRICE, d2).do("match_offers", 2, 3)
+    s.do("authenticate_match", "u1", 1, Signed("u0"), Signed("u1"), 5 * KWH * PRICE + FEE)
+    s.now = d2
+    s.do("anchor_evidence", "grid", "grid", 1, 5 * KWH).do("record_execution", "grid", 1, 5 * KWH)
+    s.do("certify_execution", "c0", 1, True).do("certify_execution", "c1", 1, True)
     out.append(s)
 
     # TRD-10: until the operator links the bilateral market, settling (which writes reputation) reverts.

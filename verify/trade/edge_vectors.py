@@ -1,0 +1,138 @@
+"""The bilateral market's and the energy accounts' edge vectors: the boundaries and the hostile moves the paper
+cases leave out — the seller's signature forged, an overpayment, a match shorter than the bid, two certifiers
+where one pass is half, a certifier registered after the execution, the last second of a ban, a delivery due
+now, volumes and balances beyond 2^64, a purchase from an account that is not a grid.
+
+Scripted with :class:`verify.trade.vectors.Script` on the reference model (the oracle) and replayed by
+:func:`verify.trade.vectors.replay`, in the same format (``fairwatt-trade-vectors/1``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reference import energy as en
+from reference import trade as tr
+from verify.trade.roles import FEE, TARIFF, address
+from verify.trade.vectors import KWH, PRICE, Script, Signed, setup
+
+BIG = 2**64
+"""Beyond every uint64: a volume, a price or a balance a narrowing cast would cut."""
+
+
+def _grid_nonce(s: Script, role: str = "grid") -> int:
+    return s.tm.energy.accounts[address(role)].nonce
+
+
+def _delivery(s: Script) -> int:
+    return (s.now // tr.PERIOD + 2) * tr.PERIOD
+
+
+def _match(s: Script, seller: str, ask: int, buyer: str, bid: int, delivery: int) -> int:
+    """``seller`` asks ``ask`` Wh, ``buyer`` bids for ``bid`` Wh, at the paper's price, matched: the trade's id."""
+    s.do("declare_ask", seller, ask, PRICE, delivery).do("declare_bid", buyer, bid, PRICE, delivery)
+    trade_id = len(s.tm.trades)
+    s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)
+    return trade_id
+
+
+def two_certifiers() -> Script:
+    """TRD-2..TRD-5 with two certifiers: the seller's signature forged, an overpayment, a bid larger than the
+    ask, no certifier at execution, a late certifier, one pass of two (half: no majority), one opposing vote
+    of two rejecting a trade while another is locked, the seller holding more than the trade's volume."""
+    s = Script("edge_two_certifiers", ["TRD-2", "TRD-3", "TRD-4", "TRD-5", "ENG-2"])
+    s.do("create_account", "genesis", "grid", int(en.Kind.GRID))
+    s.do("issue_energy", "grid", 100 * KWH).do("issue_energy", "grid", 100 * KWH)  # the total issued is a sum
+    for user in ("u0", "u1", "u2"):
+        s.do("register_user", "genesis", user).do("create_account", "grid", user, int(en.Kind.USER))
+    s.do("transfer_energy", "grid", "u0", 20 * KWH, _grid_nonce(s))
+    delivery = _delivery(s)
+    first = _match(s, "u0", 3 * KWH, "u1", 5 * KWH, delivery)  # the ask is the smaller: 3 kWh traded
+    due = 3 * KWH * PRICE + FEE
+    for forged in (
+        Signed("u1"),  # the buyer signing for the seller
+        Signed("u2"),  # someone else
+        Signed("u0", changes=(("volume", 5 * KWH),)),  # terms other than those matched
+        Signed("u0", chain_id=5),  # another chain
+    ):
+        s.do("authenticate_match", "u1", first, forged, Signed("u1"), due)
+    s.do("authenticate_match", "u1", first, Signed("u0"), Signed("u1"), due + 1)  # overpaid
+    s.do("authenticate_match", "u1", first, Signed("u0"), Signed("u1"), due)
+    second = _match(s, "u0", 4 * KWH, "u2", 4 * KWH, delivery)
+    s.do("authenticate_match", "u2", second, Signed("u0"), Signed("u2"), 4 * KWH * PRICE + FEE)
+    s.now = delivery
+    s.do("record_execution", "grid", first, 3 * KWH)  # nobody to certify it yet
+    s.do("add_certifier", "genesis", "c0").do("add_certifier", "genesis", "c1")
+    s.do("record_execution", "grid", first, 3 * KWH).do("record_execution", "grid", second, 0)
+    s.do("add_certifier", "genesis", "c2")  # after both executions: certifies neither
+    s.do("anchor_evidence", "grid", "grid", first, 3 * KWH)
+    s.do("certify_execution", "c2", first, True)
+    s.do("certify_execution", "c0", first, True)  # one pass of two: half, not a majority
+    s.do("certify_execution", "c0", second, False)  # one opposing vote of two rejects; the first stays locked
+    s.do("certify_execution", "c1", first, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", first).do("settle_trade", first)
+    for role in ("u0", "u1", "u2", "fee"):
+        s.do("withdraw", role)
+    return s
+
+
+def offer_boundaries() -> Script:
+    """TRD-1, TRD-2: a delivery due now, a volume and a price beyond 2^64, a match at its delivery time."""
+    s = setup("edge_offer_boundaries", ["TRD-1", "TRD-2"])
+    s.do("declare_ask", "u0", KWH, PRICE, s.now)  # delivery now: too late
+    s.do("declare_bid", "u1", KWH, PRICE, s.now + 1)  # the next second: in time
+    s.do("declare_ask", "u0", BIG + 3, BIG + 5, s.now + 9).do("declare_bid", "u1", BIG + 7, BIG + 11, s.now + 8)
+    delivery = s.now + 5
+    s.do("declare_ask", "u2", KWH, PRICE, delivery).do("declare_bid", "u1", KWH, PRICE, delivery)
+    s.now = delivery
+    s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)  # at the delivery time: too late
+    return s
+
+
+def ban_boundary() -> Script:
+    """TRD-9, REP-9: a seller's short delivery bans it; one second before the ban ends it may not declare,
+    at the second the ban ends it may."""
+    s = setup("edge_ban_boundary", ["TRD-9", "TRD-1"])
+    s.do("transfer_energy", "grid", "u0", 10 * KWH, _grid_nonce(s))
+    delivery = _delivery(s)
+    trade_id = _match(s, "u0", 10 * KWH, "u1", 10 * KWH, delivery)
+    s.do("authenticate_match", "u1", trade_id, Signed("u0"), Signed("u1"), 10 * KWH * PRICE + FEE)
+    s.now = delivery
+    s.do("record_execution", "grid", trade_id, 4 * KWH).do("anchor_evidence", "grid", "grid", trade_id, 4 * KWH)
+    s.do("certify_execution", "c0", trade_id, True).do("certify_execution", "c1", trade_id, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", trade_id).do("settle_trade", trade_id)
+    banned_until = s.tm.registry.users[address("u0")].banned_until
+    if banned_until <= s.now:
+        raise AssertionError("edge_ban_boundary: the short delivery did not ban the seller")
+    s.now = banned_until - 1
+    s.do("declare_ask", "u0", KWH, PRICE, banned_until + tr.PERIOD)
+    s.do("declare_ask", "u0", KWH, PRICE, banned_until + tr.PERIOD)  # at banned_until: free again
+    return s
+
+
+def energy_boundaries() -> Script:
+    """ENG-3..ENG-6: a transfer, a purchase and meter readings of nothing, balances beyond 2^64 moved and
+    consumed, a purchase from the genesis account (a kind above the grid's, not a grid)."""
+    s = setup("edge_energy_boundaries", ["ENG-3", "ENG-4", "ENG-5", "ENG-6"], grid_wh=4 * BIG)
+    s.do("transfer_energy", "grid", "u0", 0, _grid_nonce(s))
+    s.do("transfer_energy", "grid", "u0", BIG + 5, _grid_nonce(s))  # the target's balance beyond 2^64
+    s.do("report_consumption", "grid", "u0", 0, 3)  # what is left is still beyond 2^64
+    s.do("purchase_energy", "u1", "genesis", KWH, 0, KWH * TARIFF)
+    s.do("purchase_energy", "u1", "u0", KWH, 0, KWH * TARIFF)  # a user is no grid either
+    s.do("purchase_energy", "u1", "grid", 0, 0, 0)  # nothing bought, nothing paid
+    s.do("report_generation", "grid", "u1", 0, 0).do("report_consumption", "grid", "u1", 0, 0)  # nothing metered
+    s.do("purchase_energy", "u1", "grid", KWH, 0, KWH * TARIFF)
+    return s
+
+
+def scenarios() -> list[Script]:
+    return [two_certifiers(), offer_boundaries(), ban_boundary(), energy_boundaries()]
+
+
+def generate(out: Path) -> list[Path]:
+    """Write every edge scenario as ``out/<name>.json``."""
+    from verify import vectors
+
+    return vectors.generate(out, scenarios())
