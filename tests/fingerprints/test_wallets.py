@@ -3,14 +3,9 @@ the contract, and each kills a mutant of Fingerprints.sol the plain vectors let 
 
 import pytest
 
-from verify import mutation
-from verify.differential.machine import artifacts_with_mocks
 from verify.fingerprints import vectors
-from verify.mutation import killers
-from verify.mutation.build import Builder
-from verify.mutation.mutants import Mutant, mutated_text
+from verify.mutation import killers, runner
 from verify.toolchain.chain import FAST
-from verify.toolchain.compiler import CONTRACTS
 
 FILE = "Fingerprints.sol"
 ORIGIN_ADMIN = ("if (msg.sender != admin)", "if (tx.origin != admin)")
@@ -21,17 +16,7 @@ PAST_THE_END = ("if (recordId >= _records.length)", "if (recordId > _records.len
 
 @pytest.fixture(scope="module")
 def built() -> list[dict]:
-    sources = mutation.sources_of(CONTRACTS)
-    original = artifacts_with_mocks(CONTRACTS)
-    builder = Builder(sources, None)
-    try:
-        out = [original]
-        for old, new in (ORIGIN_ADMIN, PAST_THE_END):
-            text = mutated_text(Mutant("wallet", "SBR", FILE, old, new), sources[FILE])
-            out.append({**original, **builder.build({**sources, FILE: text}, {FILE})})
-        return out
-    finally:
-        builder.close()
+    return runner.patched(FILE, dict([ORIGIN_ADMIN]), dict([PAST_THE_END]))
 
 
 @pytest.mark.clauses("FPR-1", "FPR-2", "FPR-3", "FPR-6")

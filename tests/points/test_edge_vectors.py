@@ -3,15 +3,10 @@ a mutant of PowerPoints.sol that the other vectors let live (issue #14), built h
 
 import pytest
 
-from verify import mutation
-from verify.differential.machine import artifacts_with_mocks
-from verify.mutation import killers
-from verify.mutation.build import Builder
-from verify.mutation.mutants import Mutant, mutated_text
+from verify.mutation import killers, runner
 from verify.points import edge_vectors, vectors
 from verify.points.driver import ContractPoints
 from verify.toolchain.chain import FAST
-from verify.toolchain.compiler import CONTRACTS
 
 FILE = "PowerPoints.sol"
 NARROW_OFFER = (
@@ -35,17 +30,7 @@ def _cases(scripts) -> list[dict]:
 @pytest.fixture(scope="module")
 def built() -> list[dict]:
     """The whole system, mocks included, as it is and with each patch of ``PowerPoints.sol`` in turn."""
-    sources = mutation.sources_of(CONTRACTS)
-    original = artifacts_with_mocks(CONTRACTS)
-    builder = Builder(sources, None)
-    try:
-        out = [original]
-        for old, new in (NARROW_OFFER, ORIGIN_DEBIT, ORIGIN_PAID):
-            text = mutated_text(Mutant("edge", "SBR", FILE, old, new), sources[FILE])
-            out.append({**original, **builder.build({**sources, FILE: text}, {FILE})})
-        return out
-    finally:
-        builder.close()
+    return runner.patched(FILE, *(dict([patch]) for patch in (NARROW_OFFER, ORIGIN_DEBIT, ORIGIN_PAID)))
 
 
 def _replay(cases, artifacts, deploy) -> dict[str, list[str]]:

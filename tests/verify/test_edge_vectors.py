@@ -3,14 +3,9 @@ mutants the paper cases let live (issue #14), each built here from the source te
 
 import pytest
 
-from verify import mutation
-from verify.differential.machine import artifacts_with_mocks
-from verify.mutation import killers
-from verify.mutation.build import Builder
-from verify.mutation.mutants import Mutant, mutated_text
+from verify.mutation import killers, runner
 from verify.mutation.runner import CACHE
 from verify.toolchain.chain import FAST
-from verify.toolchain.compiler import CONTRACTS
 from verify.trade import combined, edge_vectors, vectors
 from verify.trade.machine import Mismatch
 
@@ -22,30 +17,10 @@ SILENT_SETTLEMENT = {"emit AuctionEnergySettled(orderId, o.quantity);": ""}
 """An auction order's energy settled without its event (ENG-9): only both markets on one deployment see it."""
 
 
-def _built(*mutants: dict[str, str]) -> list[dict]:
-    """The whole system, mocks included, as it is and as each mutant of ``BilateralMarket.sol`` (its patches,
-    original text -> replacement) makes it; the builds cached as ``fairwatt mutate`` caches them."""
-    sources = mutation.sources_of(CONTRACTS)
-    original = artifacts_with_mocks(CONTRACTS)
-    builder = Builder(sources, CACHE)
-    try:
-        built = [original]
-        for patches in mutants:
-            text = sources["BilateralMarket.sol"]
-            for old, new in patches.items():
-                text = mutated_text(Mutant("edge", "CR", "BilateralMarket.sol", old, new), text)
-            built.append(
-                {**original, **builder.build({**sources, "BilateralMarket.sol": text}, {"BilateralMarket.sol"})}
-            )
-        return built
-    finally:
-        builder.close()
-
-
 @pytest.fixture(scope="module")
 def built() -> list[dict]:
     """The contracts; with two independent defects, each only the edge vectors see; with a silent settlement."""
-    return _built(SELLER_UNSIGNED | NARROW_OFFER, SILENT_SETTLEMENT)
+    return runner.patched("BilateralMarket.sol", SELLER_UNSIGNED | NARROW_OFFER, SILENT_SETTLEMENT, cache=CACHE)
 
 
 def _replayed(artifacts: dict, scripts) -> dict[str, list[str]]:

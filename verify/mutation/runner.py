@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.util import Finalize
 from pathlib import Path
 
-from verify.differential.machine import MOCKS
+from verify.differential.machine import MOCKS, artifacts_with_mocks
 from verify.mutation import killers
 from verify.mutation.build import Builder, is_library
 from verify.mutation.mutants import (
@@ -41,6 +41,24 @@ def sources_of(contracts: Path) -> dict[str, str]:
     sources.setdefault("interfaces/IFairwattMarket.sol", (CONTRACTS / "interfaces/IFairwattMarket.sol").read_text())
     sources.update({f"hostile/{k}": v for k, v in read_tree(MOCKS).items()})
     return sources
+
+
+def patched(file: str, *variants: dict[str, str], cache: Path | None = None) -> list[dict[str, Artifact]]:
+    """The whole system, the mocks included, as it is and then as each variant of ``file`` makes it (its
+    patches, original text -> replacement, each text found once): how a test builds a named mutant."""
+    sources = sources_of(CONTRACTS)
+    original = artifacts_with_mocks(CONTRACTS)
+    builder = Builder(sources, cache)
+    try:
+        built = [original]
+        for patches in variants:
+            text = sources[file]
+            for old, new in patches.items():
+                text = mutated_text(Mutant("patch", "patch", file, old, new), text)
+            built.append({**original, **builder.build({**sources, file: text}, {file})})
+        return built
+    finally:
+        builder.close()
 
 
 def _init(sources: dict[str, str], cache: Path | None, original: dict[str, Artifact]) -> None:
