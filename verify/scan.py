@@ -3,10 +3,10 @@
 Each file is compiled with a compiler its ``pragma solidity`` accepts (``verify.scan_compilers``).
 Files are scanned ``jobs`` at a time (each tool is its own process; a queue of threads drives them):
 Slither and the CEI detector on every file, the largest first, then Mythril per contract where it
-pays — first on the files Slither could not analyse (ahead of Slither's next file: nothing else analyses
-them), then on contracts that transfer value, then the rest, never where Slither or the CEI detector
-already found what Mythril's modules look for, nor, for reentrancy, where the bytecode makes no external
-call — with the modules of the question (by default reentrancy's) and execution timeouts that fit the budget.
+pays — after every Slither run, first on the files Slither could not analyse, then on contracts that
+transfer value, then the rest, never where Slither or the CEI detector already found what Mythril's
+modules look for, nor, for reentrancy, where the bytecode makes no external call — with the modules of
+the question (by default reentrancy's) and execution timeouts that fit the budget.
 What the budget does not reach is "not verified", with the reason. The JSON is rewritten after each
 step.
 """
@@ -120,8 +120,10 @@ class MythrilTask:
 
     @property
     def rank(self) -> int:
-        """Its rank in the queue: where Slither was blind before Slither's runs, the others after them."""
-        return self.priority + (self.priority > 0)
+        """Its rank in the queue: after every Slither run (cheap, and it answers most files: a Mythril run of
+        a file Slither could not read, taken first, held both jobs for minutes while Slither's files waited
+        and the budget ran out), then where Slither was blind, value transfers, the rest."""
+        return SLITHER_RANK + 1 + self.priority
 
 
 def mythril_tasks(path: Path, result: dict, choice: Choice, question: bool) -> tuple[list[MythrilTask], list[Finding]]:
@@ -213,9 +215,8 @@ class Scan:
     """One scan's settings and its report as it grows (shared by the queue's threads under ``lock``).
 
     Order: Slither on every file, the largest first (the longest runs first, so that the last ones end
-    together); as each file's Slither run ends, its Mythril runs are queued: where Slither could not
-    analyse the file, before Slither's next file; the others after every Slither run, first on contracts
-    that transfer value, then the rest."""
+    together); as each file's Slither run ends, its Mythril runs are queued behind every Slither run:
+    first where Slither could not analyse the file, then on contracts that transfer value, then the rest."""
 
     files: list[Path]
     mythril: bool = True
@@ -298,7 +299,7 @@ class Scan:
         """Mythril on one contract, with an execution timeout that fits the budget left, shared with the
         Mythril runs not started yet (where Slither could not analyse the file: with those like it only)."""
         blind = task.priority == 0  # no other tool analysed the file: shared with the other such runs only
-        waiting = 1 + self.queue.count(lambda key: key[0] == 0 if blind else key[0] != SLITHER_RANK)
+        waiting = 1 + self.queue.count(lambda key: key[0] == task.rank if blind else key[0] > SLITHER_RANK)
         share = self.left() * min(1.0, self.jobs / waiting) - MYTHRIL_OVERHEAD
         timeout = int(max(MIN_MYTHRIL, min(self.mythril_timeout, share)))
         if self.left() < MIN_MYTHRIL + MYTHRIL_OVERHEAD:

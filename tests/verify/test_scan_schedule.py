@@ -127,7 +127,7 @@ def test_mythril_is_not_run_where_slither_already_found_the_reentrancy_it_looks_
     ]
 
 
-def test_slither_runs_on_the_largest_file_first_and_mythril_where_it_was_blind_before_its_next(folder, monkeypatch):
+def test_slither_runs_on_every_file_before_mythril_and_on_the_largest_first(folder, monkeypatch):
     blind = folder / "Blind.sol"  # the largest file, and the one Slither cannot analyse
     blind.write_text(blind.read_text() + "// padding\n" * 50)
     tools = Tools(monkeypatch)
@@ -140,7 +140,7 @@ def test_slither_runs_on_the_largest_file_first_and_mythril_where_it_was_blind_b
         scanners, "mythril", lambda path, *a, **k: order.append(k["contract"]) or real_mythril(path, *a, **k)
     )
     scan.scan([folder], jobs=1)
-    assert order == ["Blind.sol", "Blind", "Mixed.sol", "Payer", "Quiet"]  # nothing but Mythril analyses Blind
+    assert order == ["Blind.sol", "Mixed.sol", "Blind", "Payer", "Quiet"]  # then Mythril where Slither was blind
 
 
 def test_files_are_scanned_at_the_same_time(folder, monkeypatch):
