@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verify.checks.static import scanners
@@ -152,8 +152,9 @@ def _constructor(creation: str, runtime: str) -> str:
     return creation[:at] if at >= 0 else creation
 
 
-def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[list[str], list[str], str]:
-    """``(deployable contracts, those whose constructor or runtime code can call out, error)`` of ``path``
+def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[list[str], list[str], dict, str]:
+    """``(deployable contracts, those whose constructor or runtime code can call out, the runtime code's
+    bytes of each, error)`` of ``path``
     under ``compiler``, run as Slither runs it (a compiler that does not finish raises
     :class:`ScanError`: that is no reason to try an older one)."""
     command = [str(SOLC), str(path), "--combined-json", "abi,bin,bin-runtime", *compiler.evm_args.split()]
@@ -165,14 +166,18 @@ def _compile(path: Path, compiler: scanners.Compiler, timeout: float) -> tuple[l
         except subprocess.TimeoutExpired:
             raise ScanError(f"solc {compiler.version} did not finish in {timeout:.0f} s") from None
     if done.returncode != 0:
-        return [], [], done.stderr.strip() or f"solc {compiler.version} exited with {done.returncode}"
+        return [], [], {}, done.stderr.strip() or f"solc {compiler.version} exited with {done.returncode}"
     contracts = {n: c for n, c in json.loads(done.stdout).get("contracts", {}).items() if c.get("bin")}
     callers = {  # a name compiled twice (two files) calls out when either does
         name.rsplit(":", 1)[-1]
         for name, c in contracts.items()
         if calls_out(c.get("bin-runtime", "")) or calls_out(_constructor(c["bin"], c.get("bin-runtime", "")))
     }
-    return sorted({name.rsplit(":", 1)[-1] for name in contracts}), sorted(callers), ""
+    sizes: dict[str, int] = {}
+    for name, c in contracts.items():  # a name compiled twice: the larger
+        short = name.rsplit(":", 1)[-1]
+        sizes[short] = max(sizes.get(short, 0), len(c.get("bin-runtime", "")) // 2)
+    return sorted(sizes), sorted(callers), sizes, ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,8 @@ class Choice:
     """Newer satisfying releases that rejected the code."""
     callers: tuple[str, ...] | None = None
     """The contracts whose bytecode can make an external call (:func:`calls_out`); ``None``: not known."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Bytes of each contract's runtime code (Mythril's work grows with it; empty: not known)."""
 
 
 def _source_key(path: Path) -> str:
@@ -206,23 +213,25 @@ def compiler_for(path: Path, timeout: float = COMPILE_TIMEOUT, outputs: Path | N
     pragma = semver_range(match.group(1).strip()) if match else "*"
     cached = CHOICES / f"{_source_key(path)}.json"
     known = json.loads(cached.read_text()) if cached.exists() else {}
-    if "callers" in known:  # a record of an older scan, without it, is compiled again
+    if "sizes" in known:  # a record of an older scan, without them, is compiled again
         compiler = replace(install(known["version"]), outputs=outputs)
-        return Choice(compiler, tuple(known["contracts"]), tuple(known["tried"]), tuple(known["callers"]))
+        names, older, calling = (tuple(known[key]) for key in ("contracts", "tried", "callers"))
+        return Choice(compiler, names, older, calling, known["sizes"])
     versions = candidates(pragma)
     if not versions:
         raise ScanError(f"no published solc satisfies `pragma solidity {pragma}`")
     errors: list[tuple[str, str]] = []
     for version in versions:
         compiler = replace(install(version), outputs=outputs)
-        contracts, callers, error = _compile(path, compiler, timeout)
+        contracts, callers, sizes, error = _compile(path, compiler, timeout)
         if not error:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            record = {"version": version, "contracts": contracts, "tried": [v for v, _ in errors], "callers": callers}
+            rejected = [v for v, _ in errors]
+            record = {"version": version, "contracts": contracts, "tried": rejected, "callers": callers, "sizes": sizes}
             partial = cached.with_name(f"{cached.name}.{os.getpid()}.{threading.get_ident()}")
             partial.write_text(json.dumps(record))
             partial.replace(cached)
-            return Choice(compiler, tuple(contracts), tuple(v for v, _ in errors), tuple(callers))
+            return Choice(compiler, tuple(contracts), tuple(rejected), tuple(callers), sizes)
         errors.append((version, error))
     tried = ", ".join(v for v, _ in errors)
     raise ScanError(f"no satisfying compiler compiles it (tried {tried}); {tried.split(',')[0]}: {errors[0][1][:400]}")

@@ -51,10 +51,12 @@ def slither_clean(path):
 def test_contracts_without_an_external_call_are_proved_safe_and_not_given_to_mythril(calls, monkeypatch):
     stale = scan_compilers.CHOICES / f"{scan_compilers._source_key(calls)}.json"
     stale.parent.mkdir(parents=True)
-    stale.write_text(json.dumps({"version": "0.8.37", "contracts": ["Counter"], "tried": []}))  # no callers
+    older = {"version": "0.8.37", "contracts": ["Counter"], "tried": [], "callers": []}  # no sizes
+    stale.write_text(json.dumps(older))
     choice = scan.compiler_for(calls)  # an older scan's record, without them, is compiled again
     assert choice.contracts == ("Counter", "Greeter", "SafeAdd", "Vault")
     assert choice.callers == ("Greeter", "Vault")  # Greeter calls out in its constructor only
+    assert set(choice.sizes) == set(choice.contracts) and all(size > 0 for size in choice.sizes.values())
     monkeypatch.setattr(scan_compilers, "_compile", lambda *a: pytest.fail("the outcome is cached"))
     assert scan.compiler_for(calls) == choice
 

@@ -78,6 +78,20 @@ def test_mythril_goes_where_slither_was_blind_then_where_ether_moves(folder, mon
     assert tools.runs[-1][2] is None  # every module when asked
 
 
+def test_within_a_rank_mythril_takes_the_smallest_contract_first(folder, monkeypatch):
+    tools = Tools(monkeypatch)
+    compiler = scanners.Compiler("0.8.37")
+    sizes = {"Blind.sol": {"Huge": 20_000, "Tiny": 900, "Mid": 5_000}, "Mixed.sol": {"Payer": 300, "Quiet": 100}}
+    monkeypatch.setattr(
+        scan,
+        "compiler_for",
+        lambda path, timeout=0, outputs=None: scan.Choice(compiler, tuple(sizes[path.name]), sizes=sizes[path.name]),
+    )
+    scan.scan([folder], jobs=1)
+    # blind first (smallest first: a run that finishes answers, one cut short does not), then value, then the rest
+    assert [run[1] for run in tools.runs] == ["Tiny", "Mid", "Huge", "Payer", "Quiet"]
+
+
 def test_mythril_skips_contracts_that_make_no_external_call_as_proved_unless_every_module_is_asked(
     folder, monkeypatch, capsys
 ):
