@@ -27,7 +27,6 @@ from verify.checks.proofs.settlement import MOVES, Inputs, OrderMoney
 from verify.checks.proofs.variants import VARIANTS
 from verify.cli import main
 from verify.findings import Status
-from verify.registry import discover
 
 P = RESOLVED
 PARAMS = pytest.mark.parametrize("p", [RESOLVED, PAPER], ids=["resolved", "paper-literal"])
@@ -317,6 +316,13 @@ def test_every_variant_is_some_obligation_s_and_names_an_encoding():
     assert all(hasattr(enc, v.replaces) for v in VARIANTS.values())
 
 
+def test_each_obligation_states_its_own_claim():
+    """One that reuses another's claim over another encoding (the quorum rules over explicit sets) still
+    has its own statement and description: the reports and the findings' ids are built from them."""
+    assert all(cls.DESCRIPTION == cls.STATEMENT for cls in OBLIGATIONS)
+    assert len({cls.STATEMENT for cls in OBLIGATIONS}) == len(OBLIGATIONS)
+
+
 def test_a_timeout_is_unknown_never_proved(monkeypatch):
     monkeypatch.setattr(reputation_proofs.FixedPointError, "TIMEOUT_MS", 1)
     assert reputation_proofs.FixedPointError().prove(P).status == Status.UNKNOWN
@@ -357,7 +363,7 @@ def test_prove_json_lists_each_obligation_with_its_variant(proved):
 
 @pytest.mark.slow
 def test_the_paper_literal_parameters_show_each_defect(proved):
-    defects = {cls.ID: cls.PAPER_DEFECT for cls in discover().values() if getattr(cls, "PAPER_DEFECT", "")}
+    defects = {cls.ID: cls.PAPER_DEFECT for cls in OBLIGATIONS if cls.PAPER_DEFECT}
     refuted = {
         e["id"] for e in proved if e["level"] == "model" and e["params"] == "paper-literal" and e["status"] == "refuted"
     }

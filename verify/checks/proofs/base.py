@@ -12,7 +12,9 @@ and is run on it too: an obligation its variant does not refute could not fail, 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import z3
@@ -31,6 +33,17 @@ class Result:
     status: Status
     seconds: float
     counterexample: str = ""
+
+
+def named_ints(names: str) -> SimpleNamespace:
+    """Z3 integers, one per space-separated name in ``names``, as the attributes of those names."""
+    return SimpleNamespace(**dict(zip(names.split(), z3.Ints(names), strict=True)))
+
+
+def every_move(before: z3.BoolRef, moves: Iterable[tuple[z3.BoolRef, z3.BoolRef]]) -> list[z3.BoolRef]:
+    """The step of an induction over transitions: from any state satisfying ``before``, each move
+    ``(guard, after)`` allowed by its guard leads to a state where ``after`` holds."""
+    return [z3.Implies(z3.And(before, guard), after) for guard, after in moves]
 
 
 def render(model: z3.ModelRef, wad: int) -> str:
@@ -70,7 +83,7 @@ class ProofCheck(Check):
                 raise TypeError(f"{cls.__name__}: a proof obligation needs a STATEMENT")
             if cls.REFUTED_BY not in cls.KNOWN_BAD:
                 raise TypeError(f"{cls.__name__}: REFUTED_BY must name a known-bad variant, not {cls.REFUTED_BY!r}")
-            cls.DESCRIPTION = cls.DESCRIPTION or cls.STATEMENT
+            cls.DESCRIPTION = cls.__dict__.get("DESCRIPTION") or cls.STATEMENT  # not an inherited statement
         super().__init_subclass__(**kwargs)
 
     def claim(self, p: Params, e: Any) -> z3.BoolRef:
@@ -79,7 +92,7 @@ class ProofCheck(Check):
 
     def prove(self, p: Params, variant: str = "") -> Result:
         """The obligation on the real encodings, or with ``variant``'s known-bad rule in place."""
-        e = self.KNOWN_BAD[variant].apply() if variant else self.ENCODINGS
+        e = self.KNOWN_BAD[variant].apply(self.ENCODINGS) if variant else self.ENCODINGS
         # A fresh Z3 context for every run: the nonlinear searches otherwise depend on which terms earlier
         # obligations left in the shared one (prove-fixed-point-error took 0.7 s or timed out by order).
         z3.z3._main_ctx = None

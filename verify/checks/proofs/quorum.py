@@ -15,7 +15,6 @@ import z3
 
 from reference.params import Params
 from verify.checks.proofs.base import ProofCheck
-from verify.findings import Impact
 
 MEMBERS = 10
 """The largest node or certifier count of the explicit-set obligations."""
@@ -90,60 +89,50 @@ class BftQuorumsIntersect(ProofCheck):
     ID = "prove-bft-quorum-intersection"
     REFUTED_BY = "bft-n-equals-3f"
     CLAUSES = ("QRM-1",)
-    IMPACT = Impact.HIGH
     STATEMENT = (
         "For every n >= 3f + 1 nodes of which at most f are faulty (counting, all n and f): the honest nodes "
         "alone fill a quorum of n - f, and any two quorums share an honest node (2f + 1 at n = 3f + 1)."
     )
+    KIND = "count"
+    """How the sets are encoded (``Venn``): the same claim is proved again over explicit sets."""
 
     def claim(self, p: Params, e) -> z3.BoolRef:
-        return _bft(e, "count")
+        return _bft(e, self.KIND)
 
 
-class BftQuorumSets(ProofCheck):
+class BftQuorumSets(BftQuorumsIntersect):
     ID = "prove-bft-quorum-sets"
-    REFUTED_BY = "bft-n-equals-3f"
-    CLAUSES = ("QRM-1",)
-    IMPACT = Impact.HIGH
+    KIND = "sets"
     STATEMENT = (
         f"Over explicit sets of up to {MEMBERS} nodes (bit i = node i): with n >= 3f + 1 and the faulty set of "
         "at most f nodes, the honest fill a quorum of n - f and any two quorums share an honest node."
     )
-
-    def claim(self, p: Params, e) -> z3.BoolRef:
-        return _bft(e, "sets")
 
 
 class MajoritiesIntersect(ProofCheck):
     ID = "prove-majorities-intersect"
     REFUTED_BY = "majority-half"
     CLAUSES = ("QRM-2",)
-    IMPACT = Impact.HIGH
     STATEMENT = (
         "For every certifier count c >= 1 (counting): a strict majority (2p > c) is reachable and any two "
         "strict majorities share a certifier."
     )
+    KIND = "count"
 
     def claim(self, p: Params, e) -> z3.BoolRef:
-        return _majorities(e, "count")
+        return _majorities(e, self.KIND)
 
 
-class MajoritySets(ProofCheck):
+class MajoritySets(MajoritiesIntersect):
     ID = "prove-majority-sets"
-    REFUTED_BY = "majority-half"
-    CLAUSES = ("QRM-2",)
-    IMPACT = Impact.HIGH
+    KIND = "sets"
     STATEMENT = f"Over explicit sets of up to {MEMBERS} certifiers: any two strict majorities share a certifier."
-
-    def claim(self, p: Params, e) -> z3.BoolRef:
-        return _majorities(e, "sets")
 
 
 class MajorityEquivocation(ProofCheck):
     ID = "prove-majority-equivocation"
     REFUTED_BY = "one-equivocator-tolerated"
     CLAUSES = ("QRM-3",)
-    IMPACT = Impact.HIGH
     STATEMENT = (
         "Exactly what a strict majority tolerates: two majorities certifying conflicting records (each honest "
         "certifier votes for at most one) are impossible with at most equivocation_tolerance(c) equivocators "

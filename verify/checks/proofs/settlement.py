@@ -1,4 +1,4 @@
-"""Settlement obligations (SET-6, SET-7, REP-8) on the market's accounting.
+"""Settlement obligations (SET-6, SET-7) on the market's accounting.
 
 The market's money is its balance, the pending balances it owes and the escrow of each order
 (``reference.market.escrowed``). ``MOVES`` mirrors every transition of ``reference.market`` on one
@@ -17,8 +17,7 @@ import z3
 
 from reference.market import OrderStatus
 from reference.params import Params
-from verify.checks.proofs.base import ProofCheck
-from verify.findings import Impact
+from verify.checks.proofs.base import ProofCheck, every_move
 
 S = OrderStatus
 
@@ -133,7 +132,6 @@ class Conservation(ProofCheck):
     ID = "prove-conservation"
     REFUTED_BY = "withdraw-keeps-balance"
     CLAUSES = ("SET-6", "AUC-6", "SET-7")
-    IMPACT = Impact.HIGH
     STATEMENT = (
         "Every transition changes the market's balance by exactly the change of what it owes (pending "
         "balances plus escrow), keeps every escrow and pending balance non-negative, and leaves a reachable "
@@ -159,26 +157,21 @@ class Conservation(ProofCheck):
         for move in MOVES.values():
             m = move(e, o, x)
             owed_after = o.escrow(e, x) - m.after.escrow(e, x)  # escrow released ...
-            claims.append(
-                z3.Implies(
-                    z3.And(facts, m.guard),
-                    z3.And(
-                        m.balance == m.pending - owed_after,  # ... equals what is credited or paid out
-                        m.after.escrow(e, x) >= 0,
-                        x.owed + m.pending >= 0,
-                        reachable(m.after, x),
-                    ),
-                )
+            after = z3.And(
+                m.balance == m.pending - owed_after,  # ... equals what is credited or paid out
+                m.after.escrow(e, x) >= 0,
+                x.owed + m.pending >= 0,
+                reachable(m.after, x),
             )
+            claims.append((m.guard, after))
         empty = o.escrow(e, x) == 0  # the empty market: balance 0, nothing pending, every order NONE
-        return z3.And(z3.Implies(z3.And(facts, _is(o, S.NONE)), empty), *claims)
+        return z3.And(z3.Implies(z3.And(facts, _is(o, S.NONE)), empty), *every_move(facts, claims))
 
 
 class NoDoubleWithdrawal(ProofCheck):
     ID = "prove-no-double-withdrawal"
     REFUTED_BY = "withdraw-keeps-balance"
     CLAUSES = ("SET-7",)
-    IMPACT = Impact.HIGH
     STATEMENT = "Two withdrawals pay out exactly what was owed, and leave nothing owed."
 
     def claim(self, p: Params, e) -> z3.BoolRef:
@@ -186,30 +179,3 @@ class NoDoubleWithdrawal(ProofCheck):
         first, left = e.withdraw(owed)
         second, left2 = e.withdraw(left)
         return z3.Implies(owed >= 0, z3.And(first + second == owed, left2 == 0))
-
-
-class BanLasts(ProofCheck):
-    ID = "prove-ban-lasts"
-    REFUTED_BY = "ban-overwritten"
-    CLAUSES = ("REP-9", "REP-8")
-    IMPACT = Impact.HIGH
-    PAPER_DEFECT = "ERR-4"
-    STATEMENT = (
-        "A fraud bans its author from trading for at least one day from the fraud, and never shortens a "
-        "running ban: at every moment before the old ban date or within that day, is_banned holds."
-    )
-
-    def claim(self, p: Params, e) -> z3.BoolRef:
-        now, until, t = z3.Ints("now banned_until later")
-        r, c = z3.Int("R"), z3.Int("c_n")
-        admissible = z3.And(
-            r >= p.min_reputation,
-            r <= (p.max_reputation or 2**256 - 1),
-            c >= 1,
-            c <= e.max_coefficient(p.max_fraud_exponent),
-            now >= 0,
-            until >= 0,
-        )
-        after = e.banned_until(until, now, c, r, p)
-        window = z3.Or(t < until, z3.And(now <= t, t < now + p.day))
-        return z3.Implies(z3.And(admissible, window), e.is_banned(after, t))

@@ -12,16 +12,15 @@ type hash spells out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import z3
 
 from reference import energy as en
 from reference import trade as tr
 from reference.params import Params
-from verify.checks.proofs.base import ProofCheck
+from verify.checks.proofs.base import ProofCheck, every_move, named_ints
 from verify.checks.proofs.encodings import as_z3
 from verify.checks.proofs.variants import Variant
 from verify.findings import Impact
@@ -90,24 +89,16 @@ ENCODINGS = SimpleNamespace(
 )
 
 
-@dataclass(frozen=True)
-class TradeVariant(Variant):
-    """A known-bad variant of one of this module's encodings."""
-
-    def apply(self) -> SimpleNamespace:
-        return SimpleNamespace(**{**vars(ENCODINGS), self.replaces: self.function})
-
-
 VARIANTS = {
     v.id: v
     for v in (
-        TradeVariant(
+        Variant(
             "settle-drops-undelivered",
             "settlement gives the buyer the delivered Wh but not the undelivered rest back to the seller",
             "settle_energy",
             lambda volume, delivered: (as_z3(delivered), z3.IntVal(0)),
         ),
-        TradeVariant(
+        Variant(
             "fee-kept",
             "settlement pays the seller and refunds the buyer but credits nobody with the fee",
             "settle_credits",
@@ -117,19 +108,19 @@ VARIANTS = {
                 (volume - delivered) * price,
             ),
         ),
-        TradeVariant(
+        Variant(
             "half-certifies",
             "eq 5 read as 'at least half': 2·passes ≥ count certifies",
             "certified",
             lambda passes, certifiers: 2 * as_z3(passes) >= certifiers,
         ),
-        TradeVariant(
+        Variant(
             "terms-without-trade-id",
             "the signed struct leaves out the trade id",
             "terms_fields",
             lambda: [f for f in terms_fields() if f != "tradeId"],
         ),
-        TradeVariant(
+        Variant(
             "domain-without-chain",
             "the domain separator leaves out the chain id",
             "domain_fields",
@@ -171,11 +162,6 @@ def energy_moves(e, x: SimpleNamespace) -> dict[str, tuple[Any, tuple]]:
     }
 
 
-def energy_inputs() -> SimpleNamespace:
-    names = "issued balances locked consumed amount balance meter volume delivered"
-    return SimpleNamespace(**dict(zip(names.split(), z3.Ints(names), strict=True)))
-
-
 class EnergyConservation(TradeProof):
     ID = "prove-energy-conservation"
     REFUTED_BY = "settle-drops-undelivered"
@@ -187,7 +173,7 @@ class EnergyConservation(TradeProof):
     )
 
     def claim(self, p: Params, e) -> z3.BoolRef:
-        x = energy_inputs()
+        x = named_ints("issued balances locked consumed amount balance meter volume delivered")
         before = z3.And(
             x.issued == x.balances + x.locked + x.consumed,
             *(v >= 0 for v in (x.balances, x.locked, x.consumed, x.amount, x.volume, x.delivered)),
@@ -197,15 +183,10 @@ class EnergyConservation(TradeProof):
         claims = []
         for guard, (di, db, dl, dc) in energy_moves(e, x).values():
             after = (x.issued + di, x.balances + db, x.locked + dl, x.consumed + dc)
-            claims.append(
-                z3.Implies(
-                    z3.And(before, guard),
-                    z3.And(after[0] == after[1] + after[2] + after[3], *(v >= 0 for v in after)),
-                )
-            )
+            claims.append((guard, z3.And(after[0] == after[1] + after[2] + after[3], *(v >= 0 for v in after))))
         meter_left = x.meter + x.amount - e.triggered(x.meter, x.amount)
         meter = z3.Implies(z3.And(x.meter >= 0, x.amount > 0), z3.And(meter_left >= 0, meter_left < en.METER_SET_VALUE))
-        return z3.And(meter, *claims)
+        return z3.And(meter, *every_move(before, claims))
 
 
 # -- money conservation (TRD-8) ------------------------------------------------------------------------
@@ -225,11 +206,6 @@ def money_moves(e, x: SimpleNamespace) -> dict[str, tuple[Any, tuple]]:
     }
 
 
-def money_inputs() -> SimpleNamespace:
-    names = "wei pending held volume delivered price fee amount tariff owed"
-    return SimpleNamespace(**dict(zip(names.split(), z3.Ints(names), strict=True)))
-
-
 class MoneyConservation(TradeProof):
     ID = "prove-trade-money-conservation"
     REFUTED_BY = "fee-kept"
@@ -241,7 +217,7 @@ class MoneyConservation(TradeProof):
     )
 
     def claim(self, p: Params, e) -> z3.BoolRef:
-        x = money_inputs()
+        x = named_ints("wei pending held volume delivered price fee amount tariff owed")
         before = z3.And(
             x.wei == x.pending + x.held,
             *(v >= 0 for v in (x.pending, x.held, x.volume, x.delivered, x.price, x.fee, x.amount, x.tariff)),
@@ -252,10 +228,10 @@ class MoneyConservation(TradeProof):
             held = x.held if name == "authenticate_match" else x.held - escrowed  # a release needs its escrow
             guard = z3.And(guard, held >= 0) if name in ("certify_execution", "settle_trade") else guard
             ok = z3.And(x.wei + dw == x.pending + dp + x.held + dh, x.pending + dp >= 0, x.held + dh >= 0)
-            claims.append(z3.Implies(z3.And(before, guard), ok))
+            claims.append((guard, ok))
         seller, third, _ = e.settle_credits(x.volume, x.delivered, x.price, x.fee)
         exact = z3.Implies(before, z3.And(seller == x.delivered * x.price, third == x.fee))
-        return z3.And(exact, *claims)
+        return z3.And(exact, *every_move(before, claims))
 
 
 # -- certification (TRD-5, eq 5) --------------------------------------------------------------------------
@@ -314,36 +290,37 @@ def _two_signed() -> tuple[dict, dict]:
     return ({f: z3.Int(f"{f}_{side}") for f in signed} for side in ("a", "b"))  # type: ignore[return-value]
 
 
-class SignatureBindsTrade(TradeProof):
+class SignatureBinds(TradeProof):
+    """Two typed-data digests are equal only if the fields ``BOUND`` are."""
+
+    ABSTRACT = True
+    BOUND: ClassVar[tuple[str, ...]] = ()
+
+    def claim(self, p: Params, e) -> z3.BoolRef:
+        a, b = _two_signed()
+        da, axioms = digest(e, a)
+        db, more = digest(e, b)
+        return z3.Implies(z3.And(*axioms, *more, da == db), z3.And([a[f] == b[f] for f in self.BOUND]))
+
+
+class SignatureBindsTrade(SignatureBinds):
     ID = "prove-signature-binds-trade"
     REFUTED_BY = "terms-without-trade-id"
     CLAUSES = ("TRD-3",)
+    BOUND = TRADE_TERMS
     STATEMENT = (
         "Two typed-data digests are equal only if the trade id, seller, buyer, volume, price and delivery "
         "time are: a signature over one trade's terms is no signature for another trade, even one matched "
         "on the same terms (keccak256 collision-free)."
     )
 
-    def claim(self, p: Params, e) -> z3.BoolRef:
-        a, b = _two_signed()
-        da, axioms = digest(e, a)
-        db, more = digest(e, b)
-        same = z3.And([a[f] == b[f] for f in TRADE_TERMS])
-        return z3.Implies(z3.And(*axioms, *more, da == db), same)
 
-
-class SignatureBindsDomain(TradeProof):
+class SignatureBindsDomain(SignatureBinds):
     ID = "prove-signature-binds-domain"
     REFUTED_BY = "domain-without-chain"
     CLAUSES = ("TRD-3", "TRD-9")
+    BOUND = ("chainId", "verifyingContract")
     STATEMENT = (
         "Two typed-data digests are equal only if the chain id and the market's address are: a signature "
         "is valid on one chain and one deployment only (keccak256 collision-free)."
     )
-
-    def claim(self, p: Params, e) -> z3.BoolRef:
-        a, b = _two_signed()
-        da, axioms = digest(e, a)
-        db, more = digest(e, b)
-        same = z3.And(a["chainId"] == b["chainId"], a["verifyingContract"] == b["verifyingContract"])
-        return z3.Implies(z3.And(*axioms, *more, da == db), same)

@@ -26,9 +26,9 @@ class Variant:
     """The encoding it replaces (named after the reference function)."""
     function: Callable[..., Any]
 
-    def apply(self) -> SimpleNamespace:
-        """The encodings with this one replaced."""
-        names = {name: getattr(enc, name) for name in dir(enc) if not name.startswith("__")}
+    def apply(self, encodings: Any) -> SimpleNamespace:
+        """``encodings`` (a module or a namespace of mirrors), this variant's rule in place of ``replaces``."""
+        names = {name: getattr(encodings, name) for name in dir(encodings) if not name.startswith("__")}
         return SimpleNamespace(**{**names, self.replaces: self.function})
 
 
