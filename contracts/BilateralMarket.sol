@@ -12,7 +12,7 @@ interface IReputationHook {
 
 /// @title The bilateral market: seed 004's seven-stage trade beside the auction (spec/trade.md)
 /// @notice Users and bans are the auction's, read through IFairwattMarket (TRD-9); energy settles in the
-/// inherited kWh ledger; both parties sign the matched terms as EIP-712 typed data. reference/trade.py is
+/// inherited kWh ledger; both parties sign the matched terms as EIP-712 typed data. reference/trade/ is
 /// the oracle.
 /// @dev Checks-Effects-Interactions: the only external calls are the registry's views, the fingerprints' view
 /// `recordOf` (a check, before any effect of `certifyExecution`), the registry's reputation hook (trusted, last
@@ -287,7 +287,7 @@ contract BilateralMarket is EnergyAccounts {
             emit ExecutionCertified(tradeId, true);
         } else if (2 * uint256(t.opposes) >= t.certifiers) {
             t.status = TradeStatus.Rejected;
-            _accounts[t.seller].balance += t.volume;
+            _addEnergy(t.seller, t.volume);
             locked -= t.volume;
             _credit(t.buyer, uint256(t.volume) * t.price + fee);
             emit ExecutionCertified(tradeId, false);
@@ -311,7 +311,7 @@ contract BilateralMarket is EnergyAccounts {
         _stage(t.status == TradeStatus.Certified && block.timestamp >= (period + 1) * PERIOD, tradeId, t);
         Period storage p = getPeriod[period];
         p.trades += 1;
-        p.energy += t.delivered;
+        p.energy = _u128(uint256(p.energy) + t.delivered);
         p.money += uint256(t.delivered) * t.price;
         t.status = TradeStatus.Cleared;
         emit TradeCleared(tradeId, period);
@@ -324,8 +324,8 @@ contract BilateralMarket is EnergyAccounts {
         _stage(t.status == TradeStatus.Cleared, tradeId, t);
         uint256 payment = uint256(t.delivered) * t.price;
         uint256 refund = uint256(t.volume - t.delivered) * t.price;
-        _accounts[t.buyer].balance += t.delivered;
-        _accounts[t.seller].balance += t.volume - t.delivered;
+        _addEnergy(t.buyer, t.delivered);
+        _addEnergy(t.seller, t.volume - t.delivered);
         locked -= t.volume;
         _credit(t.seller, payment);
         _credit(feeRecipient, fee);
@@ -373,6 +373,13 @@ contract BilateralMarket is EnergyAccounts {
 
     function getTrade(uint256 tradeId) external view returns (Trade memory) {
         return _trade(tradeId);
+    }
+
+    /// @dev TRD-5, TRD-7: locked Wh given back to, or delivered into, `account`'s assets; a balance past
+    /// 2^128 - 1 reverts `InvalidAmount` (ENG-2, reference.trade.add_energy).
+    function _addEnergy(address account, uint256 amount) private {
+        Account storage a = _accounts[account];
+        a.balance = _u128(a.balance + amount);
     }
 
     function _trade(uint256 tradeId) private view returns (Trade storage) {

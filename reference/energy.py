@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
-from reference import errors
-from reference.fixedpoint import add, mul
+from reference import errors, payments
+from reference.fixedpoint import UINT128_MAX, add, mul
 
-UINT128_MAX = 2**128 - 1
 METER_SET_VALUE = 100_000
 """N of the paper's experiment: 100 kWh of metered generation trigger one transfer (ENG-6)."""
 
@@ -218,10 +217,8 @@ def move(e: EnergyAccounts, source: str, target: str, amount: int) -> EnergyAcco
 
 
 def credit(e: EnergyAccounts, account: str, amount: int) -> EnergyAccounts:
-    """Wei owed to ``account``, withdrawable."""
-    if amount == 0:
-        return e
-    return replace(e, pending={**e.pending, account: add(e.pending.get(account, 0), amount)})
+    """Wei owed to ``account``, withdrawable (TRD-8)."""
+    return replace(e, pending=payments.credit(e.pending, account, amount))
 
 
 def _parent_grid(e: EnergyAccounts, caller: str, account: str) -> Account:
@@ -330,10 +327,7 @@ def is_supplied(e: EnergyAccounts, account: str) -> bool:
 
 def withdraw(e: EnergyAccounts, caller: str) -> Result:
     """TRD-8: pull payment of the caller's whole pending wei."""
-    amount = e.pending.get(caller, 0)
-    if amount == 0:
-        raise errors.NothingToWithdraw(caller)
-    pending = {k: v for k, v in e.pending.items() if k != caller}
+    pending, amount = payments.pay_out(e.pending, caller)
     return replace(e, pending=pending, balance=e.balance - amount), [Withdrawn(caller, amount)]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from reference.errors import Panic
 
 UINT256_MAX = 2**256 - 1
+UINT128_MAX = 2**128 - 1
+"""The largest value of a 128-bit storage slot: amounts, balances, quotes."""
 
 
 def checked(x: int) -> int:

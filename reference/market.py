@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
-from reference import errors
+from reference import errors, payments
 from reference import events as ev
-from reference.fixedpoint import add, mul
+from reference.fixedpoint import UINT128_MAX, add, mul
 from reference.params import RESOLVED, Params
 from reference.quotes import Ciphertext, Point, bid_context, decrypt, is_valid_point, key_matches
 from reference.reputation import (
@@ -30,7 +30,6 @@ MARKET_ADDRESS = "0x" + "0" * 36 + "fa17"
 """The market contract's address when a model stands alone (a replayer uses its deployment's)."""
 CHAIN_ID = 1
 """The chain id when a model stands alone."""
-UINT128_MAX = 2**128 - 1
 
 
 class OrderStatus(IntEnum):
@@ -139,10 +138,6 @@ def _trader(market: Market, account: str, now: int) -> User:
 def _phase(ok: bool, order_id: int, order: Order) -> None:
     if not ok:
         raise errors.WrongPhase(order_id, int(order.status))
-
-
-def _credit(pending: dict[str, int], account: str, amount: int) -> dict[str, int]:
-    return {**pending, account: add(pending.get(account, 0), amount)}
 
 
 def _reputation_event(account: str, user: User) -> ev.ReputationUpdated:
@@ -282,16 +277,16 @@ def open_bids(market: Market, order_id: int, count: int, now: int) -> Result:
         if order.status == OrderStatus.DISCLOSED:
             quote = decrypt(order.private_key, bid.ciphertext, context(market, order_id, bid.bidder))
         if not valid_quote(order, quote, p):
-            pending = _credit(pending, bid.bidder, order.deposit)
+            pending = payments.credit(pending, bid.bidder, order.deposit)
             continue
         assert quote is not None
         if quote >= highest:
             if winner != ZERO_ADDRESS:
-                pending = _credit(pending, winner, order.deposit)
+                pending = payments.credit(pending, winner, order.deposit)
             winner, highest, second = bid.bidder, quote, highest
         else:
             second = max(second, quote)
-            pending = _credit(pending, bid.bidder, order.deposit)
+            pending = payments.credit(pending, bid.bidder, order.deposit)
     order = replace(order, opened=order.opened + batch, winner=winner, highest=highest, second=second)
     market = _with_order(market, order_id, order, pending=pending)
     return market, [ev.BidsOpened(order_id, first, batch)]
@@ -351,7 +346,7 @@ def pay_price(market: Market, caller: str, order_id: int, value: int, now: int) 
         raise errors.NotWinner(caller)
     if value != order.price:
         raise errors.WrongPayment(value, order.price)
-    pending = _credit(market.pending, caller, order.deposit)
+    pending = payments.credit(market.pending, caller, order.deposit)
     deadline = add(now, market.params.delivery_period)
     order = replace(order, status=OrderStatus.PAID, deadline=deadline)
     market = _with_order(market, order_id, order, pending=pending, balance=add(market.balance, value))
@@ -364,7 +359,7 @@ def claim_buyer_default(market: Market, order_id: int, now: int) -> Result:
     _phase(order.status == OrderStatus.SETTLED and now >= order.deadline, order_id, order)
     before = market.users[order.winner]
     after = record_buyer_trade(before, order.price, 0, False, now, market.params)
-    pending = _credit(market.pending, order.seller, order.deposit)
+    pending = payments.credit(market.pending, order.seller, order.deposit)
     users = {**market.users, order.winner: after}
     market = _with_order(market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending)
     return market, [ev.TradeFailed(order_id, order.winner), *_fraud_events(order.winner, before, after)]
@@ -378,7 +373,7 @@ def _complete(market: Market, order_id: int, order: Order, now: int) -> Result:
     seller = record_seller_trade(seller, order.price, True, now, p)
     buyer = record_buyer_trade(buyer, order.price, growth, True, now, p)
     users = {**market.users, order.seller: seller, order.winner: buyer}
-    pending = _credit(market.pending, order.seller, order.price)
+    pending = payments.credit(market.pending, order.seller, order.price)
     order = replace(order, status=OrderStatus.COMPLETED)
     market = _with_order(market, order_id, order, users=users, pending=pending)
     events: list[ev.Event] = [
@@ -416,7 +411,7 @@ def report_non_delivery(market: Market, caller: str, order_id: int, now: int) ->
     _phase(order.status == OrderStatus.PAID, order_id, order)
     before = market.users[order.seller]
     after = record_seller_trade(before, order.price, False, now, market.params)
-    pending = _credit(market.pending, order.winner, order.price)
+    pending = payments.credit(market.pending, order.winner, order.price)
     users = {**market.users, order.seller: after}
     market = _with_order(market, order_id, replace(order, status=OrderStatus.FAILED), users=users, pending=pending)
     return market, [ev.TradeFailed(order_id, order.seller), *_fraud_events(order.seller, before, after)]
@@ -428,12 +423,9 @@ def withdraw(market: Market, caller: str, receiver_accepts: bool = True) -> Resu
     ``receiver_accepts`` models the recipient: a contract that reverts on receipt makes the
     withdrawal revert with ``TransferFailed`` and nothing changes.
     """
-    amount = market.pending.get(caller, 0)
-    if amount == 0:
-        raise errors.NothingToWithdraw(caller)
+    pending, amount = payments.pay_out(market.pending, caller)
     if not receiver_accepts:
         raise errors.TransferFailed(caller)
-    pending = {k: v for k, v in market.pending.items() if k != caller}
     return replace(market, pending=pending, balance=market.balance - amount), [ev.Withdrawn(caller, amount)]
 
 

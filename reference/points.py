@@ -14,12 +14,11 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from reference import certificates as crt
-from reference import errors
+from reference import errors, payments
 from reference import trade as tr
-from reference.fixedpoint import add, mul
+from reference.fixedpoint import UINT128_MAX, add, mul
 from reference.params import PARAMS_FILE
 
-UINT128_MAX = 2**128 - 1
 WH_PER_KWH = 1000
 
 
@@ -320,7 +319,7 @@ def buy_points(g: Green, caller: str, offer_id: int, value: int) -> Result:
     if value != due:
         raise errors.WrongPayment(value, due)
     balances = {**g.balances, caller: add(g.balances.get(caller, 0), offer.amount)}
-    pending = {**g.pending, offer.maker: add(g.pending.get(offer.maker, 0), value)}
+    pending = payments.credit(g.pending, offer.maker, value)
     g = _with_offer(g, offer_id, replace(offer, open=False), balances=balances, pending=pending)
     return replace(g, balance=add(g.balance, value)), [PointsBought(offer_id, caller, value)]
 
@@ -336,10 +335,7 @@ def cancel_offer(g: Green, caller: str, offer_id: int) -> Result:
 
 def withdraw_proceeds(g: Green, caller: str) -> Result:
     """PTS-6: pull payment of the caller's whole pending wei."""
-    amount = g.pending.get(caller, 0)
-    if amount == 0:
-        raise errors.NothingToWithdraw(caller)
-    pending = {k: v for k, v in g.pending.items() if k != caller}
+    pending, amount = payments.pay_out(g.pending, caller)
     return replace(g, pending=pending, balance=g.balance - amount), [Withdrawn(caller, amount)]
 
 

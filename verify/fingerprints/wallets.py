@@ -7,15 +7,15 @@ the model. On pyrevm, whose accounts' code can be set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from verify.toolchain.chain import Call, Chain
+from verify.toolchain.chain import Call, Chain, Outcome
 from verify.toolchain.compiler import Artifact
 
 WALLET = "Wallet"
 """``verify/differential/mocks/Wallet.sol``: ``execute(target, data)`` passes the call and the ether on,
-and a revert with its data."""
+and a revert with its data; ``create(code)`` deploys a contract whose deployer is the wallet."""
 
 
 def install(chain: Chain, wallet: Artifact, accounts: Iterable[str]) -> None:
@@ -34,3 +34,15 @@ def install(chain: Chain, wallet: Artifact, accounts: Iterable[str]) -> None:
 def relayed(chain: Chain, wallet: Artifact, call: Call, account: str) -> Call:
     """``call`` as ``account``'s wallet makes it: ``account.execute(target, data)``, for a relayer to send."""
     return chain.at(wallet, account).functions.execute(call.address, call.data)
+
+
+def paid(chain: Chain, account: str, withdraw: Callable[[], Outcome]) -> Outcome:
+    """``withdraw()``, ``account``'s pull payment sent by a relayer (who pays no value), which must reach
+    ``account`` itself: a withdrawal that succeeds but pays ``account`` anything but its ``Withdrawn``
+    amount is the outcome ``NotPaid(received)``."""
+    before = chain.balance(account)
+    outcome = withdraw()
+    received = chain.balance(account) - before
+    if outcome.ok and [args["amount"] for name, args in outcome.events if name == "Withdrawn"] != [received]:
+        return Outcome(False, error="NotPaid", error_args=(received,))
+    return outcome

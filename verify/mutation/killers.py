@@ -35,6 +35,7 @@ from verify.trade import edge_vectors as trade_edge_vectors
 from verify.trade import machine as trade_machine
 from verify.trade import vectors as trade_vectors
 from verify.trade.driver import ContractTrade
+from verify.trade.wallets import WalletTrade
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,18 @@ def _auction_campaign(target: Target) -> str:
     return report.failures[0]["error"].splitlines()[0] if report.failures else ""
 
 
-def _trade_vectors(target: Target) -> str:
+def _trade_vectors(target: Target, wallets: bool = False) -> str:
+    deploy = WalletTrade.deploy if wallets else ContractTrade.deploy
     for case in _trade_cases():
-        problems = trade_vectors.replay(case, ContractTrade.deploy(target.artifacts, FAST))
+        problems = trade_vectors.replay(case, deploy(target.artifacts, FAST))
         if problems:
-            return f"trade vector {case['name']}: {problems[0]}"
+            return f"trade {'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
     return ""
+
+
+def _trade_wallets(target: Target) -> str:
+    """The trade vectors with every role a contract account, relayed (:mod:`verify.trade.wallets`)."""
+    return _trade_vectors(target, wallets=True)
 
 
 @cache
@@ -206,6 +213,7 @@ KILLERS: list[Killer] = [
     Killer("points-wallets", frozenset({"GreenCertificates"}), _points_wallets),
     Killer("fingerprint-vectors", frozenset({"Fingerprints"}), _fingerprint_vectors),
     Killer("fingerprint-wallets", frozenset({"Fingerprints"}), _fingerprint_wallets),
+    Killer("trade-wallets", TRADE | {"Fingerprints"}, _trade_wallets),
     Killer("campaign", AUCTION, _auction_campaign),
     Killer("wallet-vectors", AUCTION, _wallet_vectors),
     Killer("trade-campaign", TRADE, _trade_campaign),

@@ -84,15 +84,8 @@ class WalletPoints(ContractPoints):
         return self.chain.transact(call, sender=sender, value=value)
 
     def withdraw_proceeds(self, caller: str) -> Outcome:
-        """PTS-6's pull payment, which must reach the caller's own account (the relayer pays no value): a
-        withdrawal that succeeds but pays the caller anything but its ``Withdrawn`` amount is reported as
-        the outcome ``NotPaid(received)``."""
-        before = self.chain.balance(caller)
-        outcome = super().withdraw_proceeds(caller)
-        received = self.chain.balance(caller) - before
-        if outcome.ok and [args["amount"] for name, args in outcome.events if name == "Withdrawn"] != [received]:
-            return Outcome(False, error="NotPaid", error_args=(received,))
-        return outcome
+        """PTS-6's pull payment, which must reach the caller's own account (:func:`wallets.paid`)."""
+        return wallets.paid(self.chain, caller, lambda: super(WalletPoints, self).withdraw_proceeds(caller))
 
 
 WALLETS = frozenset(address(role) for role in USERS + CERTIFIERS)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from reference import fingerprints as fp
 from reference import trade as tr
+from verify.driver import MARKET as AUCTION
 from verify.driver import ContractMarket
 from verify.toolchain.chain import Chain, Outcome
 from verify.toolchain.compiler import Artifact
@@ -41,22 +42,25 @@ class ContractTrade:
     @classmethod
     def deploy(cls, artifacts: dict[str, Artifact], backend: str | None = None, link: bool = True) -> ContractTrade:
         """Deploy on a fresh chain; the auction links the bilateral market (TRD-10) unless not ``link``."""
-        chain = Chain(accounts=len(ROLES), backend=backend)
+        chain = Chain(accounts=len(ROLES) + 1, backend=backend)  # the last: the wallets' relayer (trade.wallets)
         genesis, grid = address("genesis"), address("grid")
-        auction = ContractMarket.deploy(chain, artifacts=artifacts, operator=genesis)
-        fingerprints = _done(chain.deploy(artifacts["Fingerprints"], sender=genesis), "deploying Fingerprints").value
-        market = chain.deploy(
-            artifacts[CONTRACT], auction.address, fingerprints.address, grid, TARIFF, FEE, address("fee"),
-            sender=genesis,
-        )  # fmt: skip
-        market = _done(market, f"deploying {CONTRACT}").value
-        if market.address != MARKET:
-            raise RuntimeError(f"{CONTRACT} deployed at {market.address}, not at {MARKET} (verify.trade.roles)")
+        trade = cls(chain, ContractMarket(chain, artifacts[AUCTION], genesis), None, None, artifacts, backend)
+        trade.auction.contract = trade._create(AUCTION, genesis)
+        trade.fingerprints = trade._create("Fingerprints")
+        evidence = trade.fingerprints.address  # type: ignore[attr-defined]
+        trade.contract = trade._create(CONTRACT, trade.auction.address, evidence, grid, TARIFF, FEE, address("fee"))
+        if trade.address != MARKET:
+            raise RuntimeError(f"{CONTRACT} deployed at {trade.address}, not at {MARKET} (verify.trade.roles)")
         if link:  # TRD-10: the bilateral market writes reputation into the auction's registry
-            _done(chain.transact(auction.functions.linkBilateral(MARKET), sender=genesis), "linking")
-        register = fingerprints.functions.registerParticipant(grid, int(fp.Role.PROVIDER))
-        _done(chain.transact(register, sender=genesis), "registering the grid as a provider")
-        return cls(chain, auction, market, fingerprints, artifacts, backend)
+            _done(trade._send(trade.auction.functions.linkBilateral(MARKET), genesis), "linking")
+        register = trade.fingerprints.functions.registerParticipant(grid, int(fp.Role.PROVIDER))  # type: ignore[attr-defined]
+        _done(trade._send(register, genesis), "registering the grid as a provider")
+        return trade
+
+    def _create(self, name: str, *args) -> object:
+        """Contract ``name``, deployed by ``genesis`` with the constructor's ``args``."""
+        deployed = self.chain.deploy(self.artifacts[name], *args, sender=address("genesis"))
+        return _done(deployed, f"deploying {name}").value
 
     def linked(self) -> bool:
         return self.chain.call(self.auction.functions.bilateral()) == self.address
@@ -79,7 +83,7 @@ class ContractTrade:
     # -- the registry (the auction's) -----------------------------------------------------
 
     def register_user(self, caller: str, account: str) -> Outcome:
-        return self.auction.register_user(caller, account)
+        return self._send(self.auction.functions.registerUser(account), caller)
 
     # -- energy accounts ----------------------------------------------------------------------
 

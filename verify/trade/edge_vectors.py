@@ -1,7 +1,8 @@
 """The bilateral market's and the energy accounts' edge vectors: the boundaries and the hostile moves the paper
 cases leave out — the seller's signature forged, an overpayment, a match shorter than the bid, two certifiers
 where one pass is half, a certifier registered after the execution, the last second of a ban, a delivery due
-now, volumes and balances beyond 2^64, a purchase from an account that is not a grid.
+now, volumes and balances beyond 2^64, a purchase from an account that is not a grid, signatures of the
+wrong length, with a wrong ``v`` or a high ``s``.
 
 Scripted with :class:`verify.trade.vectors.Script` on the reference model (the oracle) and replayed by
 :func:`verify.trade.vectors.replay`, in the same format (``fairwatt-trade-vectors/1``).
@@ -14,7 +15,7 @@ from pathlib import Path
 from reference import energy as en
 from reference import trade as tr
 from verify.trade.roles import FEE, TARIFF, address
-from verify.trade.vectors import KWH, PRICE, Script, Signed, setup
+from verify.trade.vectors import FORMS, KWH, PRICE, Script, Signed, setup
 
 BIG = 2**64
 """Beyond every uint64: a volume, a price or a balance a narrowing cast would cut."""
@@ -39,7 +40,8 @@ def _match(s: Script, seller: str, ask: int, buyer: str, bid: int, delivery: int
 def two_certifiers() -> Script:
     """TRD-2..TRD-5 with two certifiers: the seller's signature forged, an overpayment, a bid larger than the
     ask, no certifier at execution, a late certifier, one pass of two (half: no majority), one opposing vote
-    of two rejecting a trade while another is locked, the seller holding more than the trade's volume."""
+    of two rejecting a trade while another is locked, the seller holding more than the trade's volume, a
+    certifier the grid (not the genesis account) tries to register."""
     s = Script("edge_two_certifiers", ["TRD-2", "TRD-3", "TRD-4", "TRD-5", "ENG-2"])
     s.do("create_account", "genesis", "grid", int(en.Kind.GRID))
     s.do("issue_energy", "grid", 100 * KWH).do("issue_energy", "grid", 100 * KWH)  # the total issued is a sum
@@ -62,6 +64,7 @@ def two_certifiers() -> Script:
     s.do("authenticate_match", "u2", second, Signed("u0"), Signed("u2"), 4 * KWH * PRICE + FEE)
     s.now = delivery
     s.do("record_execution", "grid", first, 3 * KWH)  # nobody to certify it yet
+    s.do("add_certifier", "grid", "c0")  # only the genesis account registers certifiers
     s.do("add_certifier", "genesis", "c0").do("add_certifier", "genesis", "c1")
     s.do("record_execution", "grid", first, 3 * KWH).do("record_execution", "grid", second, 0)
     s.do("add_certifier", "genesis", "c2")  # after both executions: certifies neither
@@ -127,8 +130,57 @@ def energy_boundaries() -> Script:
     return s
 
 
+def uint128_returns() -> Script:
+    """TRD-5, TRD-7, ENG-2 (ERR-42): Wh the market gives back or delivers past 2^128 − 1 — a seller topped up
+    while its Wh are locked, then rejected; a buyer near the bound, then a seller near it, at settlement — each
+    refused with ``InvalidAmount`` and nothing changed, then accepted at exactly 2^128 − 1 once there is room."""
+    top, volume, delivered = en.UINT128_MAX, 10 * KWH, 4 * KWH
+    s = setup("edge_uint128_returns", ["TRD-5", "TRD-7", "ENG-2"], grid_wh=top)
+    s.do("transfer_energy", "grid", "u0", volume, _grid_nonce(s))
+    delivery = _delivery(s)
+    rejected = _match(s, "u0", volume, "u1", volume, delivery)
+    s.do("authenticate_match", "u1", rejected, Signed("u0"), Signed("u1"), volume * PRICE + FEE)
+    s.do("transfer_energy", "grid", "u0", top - volume, _grid_nonce(s)).do("issue_energy", "grid", 1)
+    s.do("transfer_energy", "grid", "u0", 1, _grid_nonce(s))  # u0's balance plus its locked Wh: one past top
+    s.now = delivery
+    s.do("record_execution", "grid", rejected, 0)
+    s.do("certify_execution", "c0", rejected, False).do("certify_execution", "c1", rejected, False)
+    s.do("transfer_energy", "u0", "u2", 1, 0).do("certify_execution", "c1", rejected, False)  # u0 at top
+    delivery = _delivery(s)
+    settled = _match(s, "u0", volume, "u1", volume, delivery)
+    s.do("authenticate_match", "u1", settled, Signed("u0"), Signed("u1"), volume * PRICE + FEE)
+    s.do("issue_energy", "grid", top).do("transfer_energy", "grid", "u1", top - delivered + 1, _grid_nonce(s))
+    s.do("issue_energy", "grid", 2).do("transfer_energy", "grid", "u0", delivered + 1, _grid_nonce(s))  # all it has
+    s.now = delivery
+    s.do("record_execution", "grid", settled, delivered).do("anchor_evidence", "grid", "grid", settled, delivered)
+    s.do("certify_execution", "c0", settled, True).do("certify_execution", "c1", settled, True)
+    s.now = delivery + tr.PERIOD
+    s.do("clear_trade", settled).do("settle_trade", settled)  # the buyer's balance one past top: checked first
+    s.do("transfer_energy", "u1", "u2", 1, 0).do("settle_trade", settled)  # then the seller's
+    s.do("transfer_energy", "u0", "u2", 1, 1).do("settle_trade", settled)  # both at exactly top
+    return s
+
+
+def malformed_signatures() -> Script:
+    """TRD-3: the seller's and then the buyer's signature 64 bytes long, 66 bytes long, with ``v`` the raw
+    recovery id (0 or 1), and as its high-``s`` twin (which ``ecrecover`` would accept): each refused
+    ``BadSignature`` of its party; then the well-formed pair is accepted."""
+    s = setup("edge_malformed_signatures", ["TRD-3"])
+    s.do("transfer_energy", "grid", "u0", 2 * KWH, _grid_nonce(s))
+    trade_id = _match(s, "u0", 2 * KWH, "u1", 2 * KWH, _delivery(s))
+    due = 2 * KWH * PRICE + FEE
+    for form in FORMS:
+        s.do("authenticate_match", "u1", trade_id, Signed("u0", form=form), Signed("u1"), due)
+        s.do("authenticate_match", "u1", trade_id, Signed("u0"), Signed("u1", form=form), due)
+    s.do("authenticate_match", "u1", trade_id, Signed("u0"), Signed("u1"), due)
+    return s
+
+
 def scenarios() -> list[Script]:
-    return [two_certifiers(), offer_boundaries(), ban_boundary(), energy_boundaries()]
+    return [
+        two_certifiers(), offer_boundaries(), ban_boundary(), energy_boundaries(), uint128_returns(),
+        malformed_signatures(),
+    ]  # fmt: skip
 
 
 def generate(out: Path) -> list[Path]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from eth_keys.constants import SECPK1_N
+
 from reference import energy as en
 from reference import errors
 from reference import fingerprints as fp
@@ -36,6 +38,25 @@ class Signed:
     changes: tuple[tuple[str, int], ...] = ()
     trade_id: int | None = None
     chain_id: int | None = None
+    form: str = ""
+    """How the 65 bytes are then malformed (:data:`FORMS`); empty: as signed."""
+
+
+def _high_s(signature: bytes) -> bytes:
+    """The malleable twin: ``(r, n − s)`` with the other ``v`` (27 ↔ 28) recovers the same signer (TRD-3
+    refuses ``s > n/2``)."""
+    s = int.from_bytes(signature[32:64], "big")
+    return signature[:32] + (SECPK1_N - s).to_bytes(32, "big") + bytes([55 - signature[64]])
+
+
+FORMS = {
+    "short": lambda signature: signature[:64],
+    "long": lambda signature: signature + b"\x00",
+    "v-raw": lambda signature: signature[:64] + bytes([signature[64] - 27]),
+    "high-s": _high_s,
+}
+"""A signature's malformed forms (TRD-3): 64 bytes, 66 bytes, ``v`` as the raw recovery id (0 or 1, not 27
+or 28), the high-``s`` twin."""
 
 
 # action -> (module, arguments, takes ``now``)
@@ -93,7 +114,8 @@ def sign(tm: tr.TradeMarket, trade_id: int, signed: Signed, private_key=None) ->
     changes: dict[str, Any] = dict(signed.changes)
     trade = replace(tm.trades[trade_id], **changes)
     domain = tm if signed.chain_id is None else replace(tm, chain_id=signed.chain_id)
-    return tr.sign_terms(private_key or key(signed.by), domain, target, trade)
+    signature = tr.sign_terms(private_key or key(signed.by), domain, target, trade)
+    return FORMS[signed.form](signature) if signed.form else signature
 
 
 def model_state(tm: tr.TradeMarket, roles: tuple[str, ...] = ROLES) -> dict:
@@ -140,7 +162,7 @@ def _json(value: Any) -> Any:
     """JSON-ready, addresses as role names."""
     if isinstance(value, Signed):
         return {"signed": {"by": value.by, "changes": dict(value.changes), "trade_id": value.trade_id,
-                           "chain_id": value.chain_id}}  # fmt: skip
+                           "chain_id": value.chain_id} | ({"form": value.form} if value.form else {})}  # fmt: skip
     if isinstance(value, dict):
         return {str(_json(k)): _json(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
@@ -403,7 +425,7 @@ def _decode(name: str, args: dict, contract) -> Any:
         return account(value)
     if name in SIGNATURES:
         s = value["signed"]
-        signed = Signed(s["by"], tuple(s["changes"].items()), s["trade_id"], s["chain_id"])
+        signed = Signed(s["by"], tuple(s["changes"].items()), s["trade_id"], s["chain_id"], s.get("form", ""))
         trade_id = args["trade_id"]
         if trade_id >= contract.chain.call(contract.f.tradeCount()):
             return b""

@@ -15,5 +15,16 @@ contract Wallet {
         }
     }
 
+    /// @dev Create a contract from `code` (init code and constructor arguments) with the ether sent: the
+    /// wallet is its deployer (`msg.sender` of the constructor), the relayer only `tx.origin`.
+    function create(bytes memory code) external payable returns (address deployed) {
+        assembly ("memory-safe") {
+            deployed := create(callvalue(), add(code, 0x20), mload(code))
+        }
+        if (deployed == address(0)) revert CreateFailed();
+    }
+
+    error CreateFailed();
+
     receive() external payable {}
 }
