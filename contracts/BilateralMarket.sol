@@ -375,13 +375,6 @@ contract BilateralMarket is EnergyAccounts {
         return _trade(tradeId);
     }
 
-    /// @dev TRD-5, TRD-7: locked Wh given back to, or delivered into, `account`'s assets; a balance past
-    /// 2^128 - 1 reverts `InvalidAmount` (ENG-2, reference.trade.add_energy).
-    function _addEnergy(address account, uint256 amount) private {
-        Account storage a = _accounts[account];
-        a.balance = _u128(a.balance + amount);
-    }
-
     function _trade(uint256 tradeId) private view returns (Trade storage) {
         if (tradeId >= _trades.length) revert UnknownTrade(tradeId);
         return _trades[tradeId];

@@ -216,7 +216,14 @@ abstract contract EnergyAccounts {
 
     function _move(address source, address target, uint256 amount) internal {
         _accounts[source].balance = _u128(_accounts[source].balance - amount);
-        _accounts[target].balance = _u128(_accounts[target].balance + amount);
+        _addEnergy(target, amount);
+    }
+
+    /// @dev `amount` Wh into `account`'s assets: a transfer's target, or Wh a market gives back or delivers
+    /// (TRD-5, TRD-7); a balance past 2^128 - 1 reverts `InvalidAmount` (ENG-2, reference.energy.add_energy).
+    function _addEnergy(address account, uint256 amount) internal {
+        Account storage a = _accounts[account];
+        a.balance = _u128(a.balance + amount);
     }
 
     /// @notice A balance, meter or generation narrowed to its 128-bit slot: one that does not fit reverts

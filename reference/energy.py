@@ -213,7 +213,14 @@ def with_account(e: EnergyAccounts, address: str, account: Account, **changes) -
 def move(e: EnergyAccounts, source: str, target: str, amount: int) -> EnergyAccounts:
     """``amount`` Wh from ``source`` to ``target`` (both accounts; the balance was checked)."""
     e = with_account(e, source, replace(e.accounts[source], balance=to_uint128(e.accounts[source].balance - amount)))
-    return with_account(e, target, replace(e.accounts[target], balance=to_uint128(e.accounts[target].balance + amount)))
+    return add_energy(e, target, amount)
+
+
+def add_energy(e: EnergyAccounts, account: str, amount: int) -> EnergyAccounts:
+    """``amount`` Wh into ``account``'s assets: a transfer's target, or Wh a market gives back or delivers
+    (TRD-5, TRD-7); a balance it would take past 2^128 − 1 raises ``InvalidAmount`` with that balance (ENG-2)."""
+    found = e.accounts[account]
+    return with_account(e, account, replace(found, balance=to_uint128(found.balance + amount)))
 
 
 def credit(e: EnergyAccounts, account: str, amount: int) -> EnergyAccounts:
@@ -325,9 +332,9 @@ def is_supplied(e: EnergyAccounts, account: str) -> bool:
     return found is not None and (found.kind != Kind.USER or found.balance > 0)
 
 
-def withdraw(e: EnergyAccounts, caller: str) -> Result:
-    """TRD-8: pull payment of the caller's whole pending wei."""
-    pending, amount = payments.pay_out(e.pending, caller)
+def withdraw(e: EnergyAccounts, caller: str, receiver_accepts: bool = True) -> Result:
+    """TRD-8: pull payment of the caller's whole pending wei (``receiver_accepts``: :func:`payments.pay_out`)."""
+    pending, amount = payments.pay_out(e.pending, caller, receiver_accepts)
     return replace(e, pending=pending, balance=e.balance - amount), [Withdrawn(caller, amount)]
 
 

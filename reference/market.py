@@ -418,14 +418,8 @@ def report_non_delivery(market: Market, caller: str, order_id: int, now: int) ->
 
 
 def withdraw(market: Market, caller: str, receiver_accepts: bool = True) -> Result:
-    """SET-7: pull payment of the caller's whole pending balance.
-
-    ``receiver_accepts`` models the recipient: a contract that reverts on receipt makes the
-    withdrawal revert with ``TransferFailed`` and nothing changes.
-    """
-    pending, amount = payments.pay_out(market.pending, caller)
-    if not receiver_accepts:
-        raise errors.TransferFailed(caller)
+    """SET-7: pull payment of the caller's whole pending balance (``receiver_accepts``: :func:`payments.pay_out`)."""
+    pending, amount = payments.pay_out(market.pending, caller, receiver_accepts)
     return replace(market, pending=pending, balance=market.balance - amount), [ev.Withdrawn(caller, amount)]
 
 

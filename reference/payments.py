@@ -17,9 +17,15 @@ def credit(pending: dict[str, int], account: str, amount: int) -> dict[str, int]
     return {**pending, account: add(pending.get(account, 0), amount)}
 
 
-def pay_out(pending: dict[str, int], caller: str) -> tuple[dict[str, int], int]:
-    """The caller's whole pending wei, and ``pending`` without it; ``NothingToWithdraw`` when it is owed none."""
+def pay_out(pending: dict[str, int], caller: str, receiver_accepts: bool = True) -> tuple[dict[str, int], int]:
+    """The caller's whole pending wei, and ``pending`` without it; ``NothingToWithdraw`` when it is owed none.
+
+    ``receiver_accepts`` models the recipient: a contract that reverts on receipt makes the withdrawal revert
+    with ``TransferFailed`` (the withdrawer) and nothing changes: its wei stays owed and it blocks nobody else.
+    """
     amount = pending.get(caller, 0)
     if amount == 0:
         raise errors.NothingToWithdraw(caller)
+    if not receiver_accepts:
+        raise errors.TransferFailed(caller)
     return {k: v for k, v in pending.items() if k != caller}, amount

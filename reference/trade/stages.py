@@ -39,9 +39,8 @@ from reference.trade.state import (
     TradeMatched,
     TradeSettled,
     TradeStatus,
-    add_energy,
     escrow,
-    offer_of,
+    get_offer,
     period_of,
     require_stage,
     trade_of,
@@ -77,7 +76,7 @@ def declare_bid(tm: TradeMarket, buyer: str, volume: int, price: int, delivery_t
 def match_offers(tm: TradeMarket, ask_id: int, bid_id: int, now: int) -> Result:
     """TRD-2: an open ask and an open bid of two traders for one delivery time match when ask ≤ bid
     (the paper's ΔC with its sign corrected, ERR-30). The trade takes the smaller volume at the ask."""
-    ask, bid = offer_of(tm, ask_id), offer_of(tm, bid_id)
+    ask, bid = get_offer(tm, ask_id), get_offer(tm, bid_id)
     if (
         ask.side != Side.ASK
         or bid.side != Side.BID
@@ -192,7 +191,7 @@ def certify_execution(tm: TradeMarket, caller: str, trade_id: int, approve: bool
         out.append(ExecutionCertified(trade_id, True))
     elif rejected(trade.opposes, trade.certifiers):
         trade = replace(trade, status=TradeStatus.REJECTED)
-        e = add_energy(e, trade.seller, trade.volume)
+        e = en.add_energy(e, trade.seller, trade.volume)
         e = en.credit(replace(e, locked=e.locked - trade.volume), trade.buyer, escrow(trade, tm.fee))
         out.append(ExecutionCertified(trade_id, False))
     return with_trade(tm, trade_id, trade, energy=e), out
@@ -218,8 +217,8 @@ def settle_trade(tm: TradeMarket, trade_id: int, now: int) -> Result:
     require_stage(trade.status == TradeStatus.CLEARED, trade_id, trade)
     payment = mul(trade.delivered, trade.price)
     refund = mul(trade.volume - trade.delivered, trade.price)
-    e = add_energy(tm.energy, trade.buyer, trade.delivered)
-    e = add_energy(e, trade.seller, trade.volume - trade.delivered)
+    e = en.add_energy(tm.energy, trade.buyer, trade.delivered)
+    e = en.add_energy(e, trade.seller, trade.volume - trade.delivered)
     e = replace(e, locked=e.locked - trade.volume)
     e = en.credit(en.credit(en.credit(e, trade.seller, payment), tm.fee_recipient, tm.fee), trade.buyer, refund)
     tm = with_trade(tm, trade_id, replace(trade, status=TradeStatus.SETTLED), energy=e)

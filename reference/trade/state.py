@@ -265,8 +265,8 @@ def trade_of(tm: TradeMarket, trade_id: int) -> Trade:
     return tm.trades[trade_id]
 
 
-def offer_of(tm: TradeMarket, offer_id: int) -> Offer:
-    """Offer ``offer_id`` (``UnknownOffer`` when there is none)."""
+def get_offer(tm: TradeMarket, offer_id: int) -> Offer:
+    """TRD-1: offer ``offer_id`` (``UnknownOffer`` when there is none: one not declared yet)."""
     if not 0 <= offer_id < len(tm.offers):
         raise UnknownOffer(offer_id)
     return tm.offers[offer_id]
@@ -296,13 +296,6 @@ def held(tm: TradeMarket, trade: Trade) -> int:
 def is_solvent(tm: TradeMarket) -> bool:
     """TRD-8: the wei held is exactly the pending balances plus every trade's escrow."""
     return tm.energy.balance == sum(tm.energy.pending.values()) + sum(held(tm, t) for t in tm.trades)
-
-
-def add_energy(e: en.EnergyAccounts, account: str, amount: int) -> en.EnergyAccounts:
-    """TRD-5, TRD-7: ``amount`` locked Wh given back to, or delivered into, ``account``'s assets; a balance it would
-    take past 2^128 − 1 raises ``InvalidAmount`` with that balance (ENG-2)."""
-    found = e.accounts[account]
-    return en.with_account(e, account, replace(found, balance=en.to_uint128(found.balance + amount)))
 
 
 def period_of(timestamp: int) -> int:

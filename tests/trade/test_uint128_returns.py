@@ -17,8 +17,9 @@ from verify.trade.driver import ContractTrade
 from verify.trade.roles import address, fresh
 
 TOP = en.UINT128_MAX
-CHECKED = "        a.balance = _u128(a.balance + amount);\n"
-PANICKING = "        a.balance += uint128(amount);\n"
+STORE = "        Account storage a = _accounts[account];\n"
+CHECKED = STORE + "        a.balance = _u128(a.balance + amount);\n"
+PANICKING = STORE + "        a.balance += uint128(amount);\n"
 """The checked 128-bit ``+=`` the market gave Wh back with: ``Panic(0x11)`` past the bound."""
 
 
@@ -30,8 +31,8 @@ def test_wh_given_back_or_delivered_past_the_bound_raise_invalid_amount_on_the_m
     ]
     assert refused == [
         ("certify_execution", "InvalidAmount", 1),  # the seller's Wh back on a rejection
-        ("settle_trade", "InvalidAmount", 1),  # the buyer's delivered Wh, checked first
-        ("settle_trade", "InvalidAmount", 1),  # the seller's undelivered Wh
+        ("settle_trade", "InvalidAmount", 1),  # the buyer's delivered Wh, checked first (the seller is 2 past)
+        ("settle_trade", "InvalidAmount", 2),  # the seller's undelivered Wh
     ]
     for before, step in zip(steps, steps[1:], strict=False):
         if not step["expect"]["ok"]:
@@ -46,8 +47,8 @@ def test_the_contract_refuses_at_the_same_steps_and_a_checked_plus_equals_is_ref
     case = edge_vectors.uint128_returns().case()
     assert vectors.replay(case, ContractTrade.deploy(compile_tree(), FAST)) == []
     sources = read_tree(CONTRACTS)
-    assert sources["BilateralMarket.sol"].count(CHECKED) == 1
-    sources["BilateralMarket.sol"] = sources["BilateralMarket.sol"].replace(CHECKED, PANICKING)
+    assert sources["EnergyAccounts.sol"].count(CHECKED) == 1
+    sources["EnergyAccounts.sol"] = sources["EnergyAccounts.sol"].replace(CHECKED, PANICKING)
     problems = vectors.replay(case, ContractTrade.deploy(compile_sources(sources), FAST))
     assert [p.split(": ")[0] for p in problems if "expected InvalidAmount" in p] == [
         "step 21 certify_execution",

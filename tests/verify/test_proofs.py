@@ -22,7 +22,7 @@ from verify.checks.proofs import quorum as quorum_proofs
 from verify.checks.proofs import reputation as reputation_proofs
 from verify.checks.proofs import settlement as settlement_proofs
 from verify.checks.proofs import trade as trade_proofs
-from verify.checks.proofs.base import ProofCheck
+from verify.checks.proofs.base import ProofCheck, every_move
 from verify.checks.proofs.settlement import MOVES, Inputs, OrderMoney
 from verify.checks.proofs.variants import VARIANTS
 from verify.cli import main
@@ -371,3 +371,18 @@ def test_the_paper_literal_parameters_show_each_defect(proved):
     assert {"ERR-1", "ERR-2", "ERR-4", "ERR-5"} <= set(defects.values())
     zero = next(e for e in proved if e["id"] == "prove-honest-seller-raises" and e["params"] == "paper-literal")
     assert "R = 0" in zero["evidence"]
+
+
+def test_every_move_is_one_step_per_move_each_from_the_claim_before():
+    """The induction step the conservation proofs share: a move dropped, or a premise that cannot hold, would
+    prove their twins too (each twin breaks one move only)."""
+    x, y = z3.Ints("x y")
+    before = x >= -5
+    moves = [(x > 0, y == 1), (x < 0, y == 2), (x == 0, y == 3)]
+    steps = every_move(before, moves)
+    assert len(steps) == len(moves)
+    for step, (guard, after) in zip(steps, moves, strict=True):
+        assert z3.eq(step, z3.Implies(z3.And(before, guard), after))
+    solver = z3.Solver()
+    solver.add(before, x == 0, y == 2)  # a state the third move allows, its claim broken: the step must fail
+    assert solver.check() == z3.sat and z3.is_false(solver.model().eval(z3.And(*steps)))

@@ -13,11 +13,14 @@ from reference import fingerprints as fp
 from reference import trade as tr
 from verify.driver import MARKET as AUCTION
 from verify.driver import ContractMarket
-from verify.toolchain.chain import Chain, Outcome
+from verify.fingerprints import wallets
+from verify.toolchain.chain import Call, Chain, Outcome
 from verify.toolchain.compiler import Artifact
-from verify.trade.roles import FEE, MARKET, ROLES, TARIFF, address
+from verify.trade.roles import FEE, MARKET, REFUSING, ROLES, TARIFF, address
 
 CONTRACT = "BilateralMarket"
+REFUSING_WALLET = "RefusingWallet"
+"""``verify/differential/mocks/RefusingWallet.sol``: a ``Wallet`` that reverts when paid."""
 TRADE_FIELDS = ("seller", "buyer", "volume", "price", "delivery_time", "status", "delivered", "certifiers")
 
 
@@ -77,8 +80,25 @@ class ContractTrade:
         if timestamp > self.chain.pending_timestamp():
             self.chain.time_travel(timestamp)
 
-    def _send(self, call, sender: str, value: int = 0) -> Outcome:
+    @property
+    def relayer(self) -> str:
+        """The chain's account that is no role's: it sends what a contract account does."""
+        return self.chain.accounts[-1]
+
+    def install_refusing(self) -> None:
+        """Put ``RefusingWallet``'s code at :data:`REFUSING`'s address (pyrevm): a contract account that
+        refuses ether, whose every call its wallet makes and the relayer sends."""
+        wallets.install(self.chain, self.artifacts[REFUSING_WALLET], [address(REFUSING)])
+
+    def _send(self, call: Call, sender: str, value: int = 0) -> Outcome:
+        if sender == address(REFUSING):
+            return self._relay(call, sender, value)
         return self.chain.transact(call, sender=sender, value=value)
+
+    def _relay(self, call: Call, sender: str, value: int = 0) -> Outcome:
+        """``call`` as the wallet at ``sender``'s address makes it (``execute``), sent by the relayer."""
+        relayed = wallets.relayed(self.chain, self.artifacts[wallets.WALLET], call, sender)
+        return self.chain.transact(relayed, sender=self.relayer, value=value)
 
     # -- the registry (the auction's) -----------------------------------------------------
 
@@ -115,6 +135,10 @@ class ContractTrade:
 
     def declare_bid(self, buyer: str, volume: int, price: int, delivery_time: int) -> Outcome:
         return self._send(self.f.declareBid(volume, price, delivery_time), buyer)
+
+    def get_offer(self, offer_id: int) -> Outcome:
+        """TRD-1's read, sent as a transaction: its revert (``UnknownOffer``) is an outcome like any other."""
+        return self._send(self.f.getOffer(offer_id), address("genesis"))
 
     def match_offers(self, ask_id: int, bid_id: int) -> Outcome:
         return self._send(self.f.matchOffers(ask_id, bid_id), address("genesis"))
@@ -156,11 +180,14 @@ class ContractTrade:
     def set_delegate(self, caller: str, delegate: str, allowed: bool) -> Outcome:
         return self._send(self.fingerprints.functions.setDelegate(delegate, allowed), caller)  # type: ignore[attr-defined]
 
+    def anchor_record(self, caller: str, provider: str, kind: int, record_time: int, payload_hash: bytes) -> Outcome:
+        call = self.fingerprints.functions.anchorRecord(provider, kind, record_time, payload_hash)  # type: ignore[attr-defined]
+        return self._send(call, caller)
+
     def anchor_evidence(self, caller: str, provider: str, trade_id: int, delivered: int) -> Outcome:
         payload = tr.evidence_hash(self.address, trade_id, delivered)
         kind, now = int(fp.Kind.DELIVERY_EVIDENCE), self.chain.pending_timestamp()
-        call = self.fingerprints.functions.anchorRecord(provider, kind, now, payload)  # type: ignore[attr-defined]
-        return self._send(call, caller)
+        return self.anchor_record(caller, provider, kind, now, payload)
 
     # -- observable state -------------------------------------------------------------------------
 

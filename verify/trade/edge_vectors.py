@@ -2,7 +2,8 @@
 cases leave out — the seller's signature forged, an overpayment, a match shorter than the bid, two certifiers
 where one pass is half, a certifier registered after the execution, the last second of a ban, a delivery due
 now, volumes and balances beyond 2^64, a purchase from an account that is not a grid, signatures of the
-wrong length, with a wrong ``v`` or a high ``s``.
+wrong length, with a wrong ``v`` or a high ``s``, offers read past the last, the execution record anchored as
+another kind, a receiver that refuses its wei.
 
 Scripted with :class:`verify.trade.vectors.Script` on the reference model (the oracle) and replayed by
 :func:`verify.trade.vectors.replay`, in the same format (``fairwatt-trade-vectors/1``).
@@ -13,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from reference import energy as en
+from reference import fingerprints as fp
 from reference import trade as tr
-from verify.trade.roles import FEE, TARIFF, address
-from verify.trade.vectors import FORMS, KWH, PRICE, Script, Signed, setup
+from verify.trade.roles import FEE, REFUSING, ROLES, TARIFF, address
+from verify.trade.vectors import FORMS, KWH, PRICE, Script, Signed, setup, trade_to_execution
 
 BIG = 2**64
 """Beyond every uint64: a volume, a price or a balance a narrowing cast would cut."""
@@ -81,7 +83,8 @@ def two_certifiers() -> Script:
 
 
 def offer_boundaries() -> Script:
-    """TRD-1, TRD-2: a delivery due now, a volume and a price beyond 2^64, a match at its delivery time."""
+    """TRD-1, TRD-2: a delivery due now, a volume and a price beyond 2^64, a match at its delivery time; the
+    last offer read, then the ids one and two past it (``UnknownOffer``)."""
     s = setup("edge_offer_boundaries", ["TRD-1", "TRD-2"])
     s.do("declare_ask", "u0", KWH, PRICE, s.now)  # delivery now: too late
     s.do("declare_bid", "u1", KWH, PRICE, s.now + 1)  # the next second: in time
@@ -90,7 +93,39 @@ def offer_boundaries() -> Script:
     s.do("declare_ask", "u2", KWH, PRICE, delivery).do("declare_bid", "u1", KWH, PRICE, delivery)
     s.now = delivery
     s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)  # at the delivery time: too late
+    count = len(s.tm.offers)
+    return s.do("get_offer", count - 1).do("get_offer", count).do("get_offer", count + 1)
+
+
+def evidence_kinds() -> Script:
+    """FPR-7, TRD-5: the grid anchors trade 0's very execution record as a supply record (kind 3) and trade 1's
+    as a meter reading (kind 1): neither is delivery evidence, so a pass is refused ``NoDeliveryEvidence``; the
+    record is the grid's for good (``AlreadyAnchored`` as kind 2), and the certifiers reject. Kinds 0 and 4
+    are none (``UnknownKind``, FPR-3)."""
+    s = setup("edge_evidence_kinds", ["FPR-7", "TRD-5", "FPR-3"])
+    s, delivery = trade_to_execution(s)
+    s.now = delivery + tr.PERIOD  # the second trade, delivered a period later
+    s, _ = trade_to_execution(s, volume=5 * KWH, delivered=5 * KWH)
+    for trade_id, kind in ((0, fp.Kind.SUPPLY_RECORD), (1, fp.Kind.METER_READING)):
+        payload = tr.evidence_hash(s.tm.address, trade_id, s.tm.trades[trade_id].delivered)
+        s.do("anchor_record", "grid", "grid", int(kind), s.now, payload).do("certify_execution", "c0", trade_id, True)
+        s.do("anchor_evidence", "grid", "grid", trade_id, s.tm.trades[trade_id].delivered)
+        s.do("certify_execution", "c0", trade_id, False).do("certify_execution", "c1", trade_id, False)
+    payload = tr.evidence_hash(s.tm.address, 2, 0)
+    for unknown in (0, 4):
+        s.do("anchor_record", "grid", "grid", unknown, s.now, payload)
     return s
+
+
+def refusing_receiver() -> Script:
+    """TRD-8, ENG-5: a grid account that is a contract refusing ether (``hostile``) sells energy; its withdrawal
+    reverts ``TransferFailed`` of itself, not of the relayer that sent it, and changes nothing — its wei stays
+    owed — nor blocks the other grid's."""
+    s = setup("edge_refusing_receiver", ["TRD-8", "ENG-5"], roles=(*ROLES, REFUSING))
+    s.do("create_account", "genesis", REFUSING, int(en.Kind.GRID)).do("issue_energy", REFUSING, 10 * KWH)
+    s.do("purchase_energy", "u1", REFUSING, KWH, 0, KWH * TARIFF)
+    s.do("purchase_energy", "u1", "grid", KWH, 1, KWH * TARIFF)
+    return s.do("withdraw", REFUSING).do("withdraw", "grid").do("withdraw", REFUSING)
 
 
 def ban_boundary() -> Script:
@@ -150,14 +185,14 @@ def uint128_returns() -> Script:
     settled = _match(s, "u0", volume, "u1", volume, delivery)
     s.do("authenticate_match", "u1", settled, Signed("u0"), Signed("u1"), volume * PRICE + FEE)
     s.do("issue_energy", "grid", top).do("transfer_energy", "grid", "u1", top - delivered + 1, _grid_nonce(s))
-    s.do("issue_energy", "grid", 2).do("transfer_energy", "grid", "u0", delivered + 1, _grid_nonce(s))  # all it has
+    s.do("issue_energy", "grid", 3).do("transfer_energy", "grid", "u0", delivered + 2, _grid_nonce(s))  # all it has
     s.now = delivery
     s.do("record_execution", "grid", settled, delivered).do("anchor_evidence", "grid", "grid", settled, delivered)
     s.do("certify_execution", "c0", settled, True).do("certify_execution", "c1", settled, True)
     s.now = delivery + tr.PERIOD
     s.do("clear_trade", settled).do("settle_trade", settled)  # the buyer's balance one past top: checked first
-    s.do("transfer_energy", "u1", "u2", 1, 0).do("settle_trade", settled)  # then the seller's
-    s.do("transfer_energy", "u0", "u2", 1, 1).do("settle_trade", settled)  # both at exactly top
+    s.do("transfer_energy", "u1", "u2", 1, 0).do("settle_trade", settled)  # then the seller's, two past top
+    s.do("transfer_energy", "u0", "u2", 2, 1).do("settle_trade", settled)  # both at exactly top
     return s
 
 
@@ -179,7 +214,7 @@ def malformed_signatures() -> Script:
 def scenarios() -> list[Script]:
     return [
         two_certifiers(), offer_boundaries(), ban_boundary(), energy_boundaries(), uint128_returns(),
-        malformed_signatures(),
+        malformed_signatures(), evidence_kinds(), refusing_receiver(),
     ]  # fmt: skip
 
 

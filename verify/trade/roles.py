@@ -26,10 +26,15 @@ TARIFF = 6 * 10**14
 """Wei per Wh the grid sells at (0.6 per kWh at 10^18 wei per unit of money)."""
 FEE = 2 * 10**17
 """The paper's third-party fee: 0.2 at 10^18 wei per unit of money."""
+REFUSING = "hostile"
+"""A contract account that refuses ether (``RefusingWallet``, its calls relayed): its withdrawal reverts
+``TransferFailed`` (TRD-8). Not one of :data:`ROLES`: a case lists it among its roles when it acts. Its key is
+the one after the relayer's (the chain's account ``len(ROLES)``): no account of the chain."""
 
 
 def key(role: str) -> bytes:
-    return (ROLES.index(role) + 1).to_bytes(32, "big")
+    index = len(ROLES) + 1 if role == REFUSING else ROLES.index(role)
+    return (index + 1).to_bytes(32, "big")
 
 
 def address(role: str) -> str:
@@ -46,7 +51,7 @@ MARKET_NONCE = 2
 MARKET = created(address("genesis"), MARKET_NONCE)
 """Where the bilateral market is on every fresh chain (``ContractTrade.deploy`` checks it): the vectors'
 model is there too, so the evidence it anchors names the market the replay deploys (FPR-7)."""
-NAMES = {address(role): role for role in ROLES} | {MARKET: "market"}
+NAMES = {address(role): role for role in (*ROLES, REFUSING)} | {MARKET: "market"}
 """Addresses back to role names; the bilateral market is ``market``."""
 
 

@@ -20,7 +20,7 @@ from reference import fingerprints as fp
 from reference import market as mk
 from reference import trade as tr
 from verify.differential.observe import differences, model_events
-from verify.trade.roles import FEE, NAMES, ROLES, TARIFF, account, address, fresh, key
+from verify.trade.roles import FEE, NAMES, REFUSING, ROLES, TARIFF, account, address, fresh, key
 
 FORMAT = "fairwatt-trade-vectors/1"
 T0 = 2_000_000_000
@@ -71,6 +71,7 @@ ACTIONS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "withdraw": (en, ("caller",), False),
     "declare_ask": (tr, ("seller", "volume", "price", "delivery_time"), True),
     "declare_bid": (tr, ("buyer", "volume", "price", "delivery_time"), True),
+    "get_offer": (tr, ("offer_id",), False),
     "match_offers": (tr, ("ask_id", "bid_id"), True),
     "authenticate_match": (tr, ("caller", "trade_id", "seller_signature", "buyer_signature", "value"), True),
     "record_execution": (tr, ("caller", "trade_id", "delivered"), True),
@@ -83,8 +84,11 @@ ACTIONS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
     "link_bilateral": (tr, ("caller", "bilateral"), False),
     "register_participant": (fp, ("caller", "account", "role"), False),
     "set_delegate": (fp, ("caller", "delegate", "allowed"), False),
+    "anchor_record": (fp, ("caller", "provider", "kind", "record_time", "payload_hash"), True),
     "anchor_evidence": (tr, ("caller", "provider", "trade_id", "delivered"), True),
 }
+READS = {"get_offer"}
+"""Views sent as transactions (``getOffer``, TRD-1): nothing changes and nothing is emitted, or they revert."""
 ACCOUNT_ARGS = {"caller", "account", "target", "grid", "seller", "buyer", "provider", "delegate", "bilateral"}
 SIGNATURES = {"seller_signature", "buyer_signature"}
 
@@ -94,6 +98,9 @@ def apply(tm: tr.TradeMarket, action: str, args: list, now: int) -> tuple[tr.Tra
     module, _, takes_now = ACTIONS[action]
     function = getattr(module, action)
     call = [*args, now] if takes_now else args
+    if action in READS:
+        function(tm, *call)
+        return tm, []
     if module is mk:
         registry, events = function(tm.registry, *call)
         return replace(tm, registry=registry), events
@@ -185,6 +192,8 @@ class Script:
     tm: tr.TradeMarket = field(default_factory=fresh)
     now: int = T0
     steps: list[dict] = field(default_factory=list)
+    roles: tuple[str, ...] = ROLES
+    """The accounts ``post`` lists: :data:`ROLES`, and :data:`REFUSING` in a case where it acts."""
 
     def __post_init__(self):
         if not self.linked:
@@ -200,25 +209,29 @@ class Script:
             elif name in SIGNATURES:
                 value = sign(self.tm, named["trade_id"], value)
             model_args.append(value)
+        if action == "withdraw" and named["caller"] == REFUSING:
+            model_args.append(False)  # the receiver reverts (TRD-8)
         step: dict[str, Any] = {"time": self.now, "action": action, "args": _json(named)}
         try:
             self.tm, events = apply(self.tm, action, model_args, self.now)
             step["expect"] = {"ok": True, "events": _json(model_events(events))}
         except errors.FairwattError as exc:
             step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _json(list(exc.args))}
-        step["post"] = _json(model_state(self.tm))
+        step["post"] = _json(model_state(self.tm, self.roles))
         self.steps.append(step)
         self.now += 1
         return self
 
     def case(self) -> dict:
-        case = {"format": FORMAT, "name": self.name, "clauses": self.clauses, "roles": list(ROLES)}
+        case = {"format": FORMAT, "name": self.name, "clauses": self.clauses, "roles": list(self.roles)}
         return case | ({} if self.linked else {"linked": False}) | {"steps": self.steps}
 
 
-def setup(name: str, clauses: list[str], grid_wh: int = 10_000_000 * KWH, linked: bool = True) -> Script:
+def setup(
+    name: str, clauses: list[str], grid_wh: int = 10_000_000 * KWH, linked: bool = True, roles: tuple[str, ...] = ROLES
+) -> Script:
     """Users registered in the auction with accounts under the grid, which issued ``grid_wh``; certifiers."""
-    s = Script(name, clauses, linked)
+    s = Script(name, clauses, linked, roles=roles)
     s.do("create_account", "genesis", "grid", int(en.Kind.GRID)).do("issue_energy", "grid", grid_wh)
     for user in ("u0", "u1", "u2"):
         s.do("register_user", "genesis", user).do("create_account", "grid", user, int(en.Kind.USER))
@@ -399,6 +412,9 @@ def replay(case: dict, contract) -> list[str]:
     case's deployment does not link the markets); every difference found."""
     if case.get("linked", True) != contract.linked():
         contract = type(contract).deploy(contract.artifacts, contract.backend, link=case.get("linked", True))
+    roles = tuple(case["roles"])
+    if REFUSING in roles:
+        contract.install_refusing()
     problems = []
     for number, step in enumerate(case["steps"]):
         if step["time"] < contract.chain.pending_timestamp():
@@ -415,7 +431,7 @@ def replay(case: dict, contract) -> list[str]:
             )
         elif outcome.ok and _json(outcome.events) != expect["events"]:
             problems.append(f"{where}: events {_json(outcome.events)} != {expect['events']}")
-        problems += [f"{where}: {d}" for d in differences(step["post"], _json(contract.state()))]
+        problems += [f"{where}: {d}" for d in differences(step["post"], _json(contract.state(roles)))]
     return problems
 
 
@@ -423,6 +439,8 @@ def _decode(name: str, args: dict, contract) -> Any:
     value = args[name]
     if name in ACCOUNT_ARGS:
         return account(value)
+    if name == "payload_hash":
+        return bytes.fromhex(value[2:])
     if name in SIGNATURES:
         s = value["signed"]
         signed = Signed(s["by"], tuple(s["changes"].items()), s["trade_id"], s["chain_id"], s.get("form", ""))

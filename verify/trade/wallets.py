@@ -38,12 +38,15 @@ class WalletTrade(ContractTrade):
         constructor: dict = next((e for e in artifact.abi if e["type"] == "constructor"), {"inputs": []})
         code = bytes.fromhex(artifact.bytecode) + encode([i["type"] for i in constructor["inputs"]], args)
         wallet = self.chain.at(self.artifacts[wallets.WALLET], address("genesis"))
-        created = _done(self.chain.transact(wallet.functions.create(code), self.chain.accounts[0]), f"creating {name}")
+        created = _done(self.chain.transact(wallet.functions.create(code), self.relayer), f"creating {name}")
         return self.chain.at(artifact, decode(["address"], created.value)[0])
 
+    @property
+    def relayer(self) -> str:
+        return self.chain.accounts[0]
+
     def _send(self, call: Call, sender: str, value: int = 0) -> Outcome:
-        relayed = wallets.relayed(self.chain, self.artifacts[wallets.WALLET], call, sender)
-        return self.chain.transact(relayed, sender=self.chain.accounts[0], value=value)
+        return self._relay(call, sender, value)
 
     def withdraw(self, caller: str) -> Outcome:
         """TRD-8's pull payment, which must reach the caller's own account (:func:`wallets.paid`)."""

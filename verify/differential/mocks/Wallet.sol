@@ -26,5 +26,5 @@ contract Wallet {
 
     error CreateFailed();
 
-    receive() external payable {}
+    receive() external payable virtual {}
 }
