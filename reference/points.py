@@ -333,9 +333,9 @@ def cancel_offer(g: Green, caller: str, offer_id: int) -> Result:
     return _with_offer(g, offer_id, replace(offer, open=False), balances=balances), [OfferCancelled(offer_id)]
 
 
-def withdraw_proceeds(g: Green, caller: str) -> Result:
-    """PTS-6: pull payment of the caller's whole pending wei."""
-    pending, amount = payments.pay_out(g.pending, caller)
+def withdraw_proceeds(g: Green, caller: str, receiver_accepts: bool = True) -> Result:
+    """PTS-6: pull payment of the caller's whole pending wei (``receiver_accepts``: :func:`payments.pay_out`)."""
+    pending, amount = payments.pay_out(g.pending, caller, receiver_accepts)
     return replace(g, pending=pending, balance=g.balance - amount), [Withdrawn(caller, amount)]
 
 

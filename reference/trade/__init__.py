@@ -78,11 +78,12 @@ from reference.trade.state import (
     WrongTradeStage,
     escrow,
     get_offer,
+    get_period,
+    get_trade,
     held,
     is_solvent,
     period_of,
     require_stage,
-    trade_of,
     with_trade,
 )
 from reference.trade.terms import (
@@ -137,8 +138,9 @@ __all__ = [
     "held",
     "is_solvent",
     "period_of",
-    "trade_of",
+    "get_trade",
     "get_offer",
+    "get_period",
     "require_stage",
     "with_trade",
     # terms

@@ -8,7 +8,7 @@ from dataclasses import replace
 from eth_utils import keccak
 
 from reference import fingerprints as fp
-from reference.trade.state import Result, TradeMarket, trade_of
+from reference.trade.state import Result, TradeMarket, get_trade
 
 
 def evidence_hash(market: str, trade_id: int, delivered: int) -> bytes:
@@ -20,7 +20,7 @@ def evidenced(tm: TradeMarket, trade_id: int) -> bool:
     """FPR-7: whether the grid anchored trade ``trade_id``'s execution record as recorded (its delivered Wh) as
     delivery evidence with a record time not before the delivery time: evidence made before the delivery
     began, or a record of another kind with the same content, is none."""
-    trade = trade_of(tm, trade_id)
+    trade = get_trade(tm, trade_id)
     payload = evidence_hash(tm.address, trade_id, trade.delivered)
     kind, record_time = fp.record_of(tm.fingerprints, tm.grid, payload)
     return kind == fp.Kind.DELIVERY_EVIDENCE and record_time >= trade.delivery_time

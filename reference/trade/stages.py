@@ -41,9 +41,10 @@ from reference.trade.state import (
     TradeStatus,
     escrow,
     get_offer,
+    get_period,
+    get_trade,
     period_of,
     require_stage,
-    trade_of,
     with_trade,
 )
 from reference.trade.terms import require_signed
@@ -109,7 +110,7 @@ def authenticate_match(
 ) -> Result:
     """TRD-3: before delivery, the buyer submits both parties' signatures over the matched terms and
     escrows volume × price + fee; the seller's ``volume`` Wh are locked."""
-    trade = trade_of(tm, trade_id)
+    trade = get_trade(tm, trade_id)
     require_stage(trade.status == TradeStatus.MATCHED and now < trade.delivery_time, trade_id, trade)
     if caller != trade.buyer:
         raise NotBuyer(caller)
@@ -133,7 +134,7 @@ def record_execution(tm: TradeMarket, caller: str, trade_id: int, delivered: int
     the ones who vote."""
     if caller != tm.grid:
         raise en.NotPermitted(caller, en.ISSUE)
-    trade = trade_of(tm, trade_id)
+    trade = get_trade(tm, trade_id)
     require_stage(trade.status == TradeStatus.AUTHENTICATED and now >= trade.delivery_time, trade_id, trade)
     if delivered > trade.volume:
         raise ExcessDelivery(delivered, trade.volume)
@@ -170,7 +171,7 @@ def certify_execution(tm: TradeMarket, caller: str, trade_id: int, approve: bool
     """TRD-5: each certifier of the trade votes once; a strict majority of them decides. A pass needs the
     grid's anchored delivery evidence of the very execution record, made from the delivery time on (FPR-7);
     an opposing vote does not. A rejected execution refunds the buyer's escrow and unlocks the seller's Wh."""
-    trade = trade_of(tm, trade_id)
+    trade = get_trade(tm, trade_id)
     require_stage(trade.status == TradeStatus.EXECUTED, trade_id, trade)
     if caller not in tm.certifiers[: trade.certifiers]:
         raise NotCertifier(caller)
@@ -200,10 +201,10 @@ def certify_execution(tm: TradeMarket, caller: str, trade_id: int, approve: bool
 def clear_trade(tm: TradeMarket, trade_id: int, now: int) -> Result:
     """TRD-6: once the trading period of its delivery time is over, a certified trade is cleared into
     that period's totals (anyone)."""
-    trade = trade_of(tm, trade_id)
+    trade = get_trade(tm, trade_id)
     period = period_of(trade.delivery_time)
     require_stage(trade.status == TradeStatus.CERTIFIED and now >= (period + 1) * PERIOD, trade_id, trade)
-    totals = tm.periods.get(period, Period())
+    totals = get_period(tm, period)
     energy = en.to_uint128(totals.energy + trade.delivered)
     totals = Period(totals.trades + 1, energy, add(totals.money, mul(trade.delivered, trade.price)))
     tm = with_trade(tm, trade_id, replace(trade, status=TradeStatus.CLEARED), periods={**tm.periods, period: totals})
@@ -213,7 +214,7 @@ def clear_trade(tm: TradeMarket, trade_id: int, now: int) -> Result:
 def settle_trade(tm: TradeMarket, trade_id: int, now: int) -> Result:
     """TRD-7: a cleared trade settles: the seller is paid delivered × price, the third party the fee,
     the buyer gets back the undelivered part; the delivered Wh go to the buyer, the rest back to the seller."""
-    trade = trade_of(tm, trade_id)
+    trade = get_trade(tm, trade_id)
     require_stage(trade.status == TradeStatus.CLEARED, trade_id, trade)
     payment = mul(trade.delivered, trade.price)
     refund = mul(trade.volume - trade.delivered, trade.price)

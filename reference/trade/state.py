@@ -258,11 +258,16 @@ Result = tuple[TradeMarket, list]
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def trade_of(tm: TradeMarket, trade_id: int) -> Trade:
-    """Trade ``trade_id`` (``UnknownTrade`` when there is none)."""
+def get_trade(tm: TradeMarket, trade_id: int) -> Trade:
+    """TRD-2: trade ``trade_id`` (``UnknownTrade`` when there is none: one not matched yet)."""
     if not 0 <= trade_id < len(tm.trades):
         raise UnknownTrade(trade_id)
     return tm.trades[trade_id]
+
+
+def get_period(tm: TradeMarket, period: int) -> Period:
+    """TRD-6: trading period ``period``'s totals (all zero before a trade of it is cleared)."""
+    return tm.periods.get(period, Period())
 
 
 def get_offer(tm: TradeMarket, offer_id: int) -> Offer:

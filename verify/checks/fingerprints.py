@@ -40,11 +40,8 @@ class FingerprintDifferentialCheck(Check):
     RECOMMENDATION = "Replay the falsifying example and fix the contract where it departs from the clause."
 
     def run(self, ctx: Context) -> list[Finding]:
-        examples = int(ctx.options.get("examples", 10))
         machine.deploy(compile_tree(ctx.contracts), FAST)
-        passed = f"{examples} runs of up to 30 steps agree with the model"
-        shrinks = int(ctx.options.get("shrinks", 50))
-        return machine_findings(self, machine.FingerprintMachine, examples, 30, shrinks, passed)
+        return machine_findings(self, ctx, machine.FingerprintMachine, 30)
 
 
 def copies(provider: str, now: int) -> list[fpr.Record]:

@@ -58,10 +58,8 @@ class PointsDifferentialCheck(Check):
     RECOMMENDATION = "Replay the falsifying example and fix the contract where it departs from the clause."
 
     def run(self, ctx: Context) -> list[Finding]:
-        examples = int(ctx.options.get("examples", 10))
         machine.deploy(compile_tree(ctx.contracts), FAST)
-        passed = f"{examples} runs of up to 30 steps agree with the model"
-        return machine_findings(self, machine.PointsMachine, examples, 30, int(ctx.options.get("shrinks", 50)), passed)
+        return machine_findings(self, ctx, machine.PointsMachine, 30)
 
 
 class PointsBoundedProof(Check):

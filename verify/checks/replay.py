@@ -3,12 +3,12 @@ state machine run against the model (the trade, points and fingerprints checks).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from verify.check import Check
+from verify.check import Check, Context
 from verify.differential.campaign import shrink_limit
 from verify.findings import Finding, Status
+from verify.steps import machine_settings
 
 
 def vector_findings(check: Check, cases: list[dict], results: dict[str, list[str]], passed: str) -> list[Finding]:
@@ -24,23 +24,14 @@ def vector_findings(check: Check, cases: list[dict], results: dict[str, list[str
     ]
 
 
-def machine_findings(
-    check: Check, machine: type[RuleBasedStateMachine], examples: int, steps: int, shrinks: int, passed: str
-) -> list[Finding]:
-    """``examples`` derandomized runs of ``machine`` of up to ``steps`` steps: the shrunk failure (a mismatch
-    or a broken invariant) as a violation, else one pass titled ``passed``."""
-    config = settings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        derandomize=True,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-        report_multiple_bugs=False,
-    )
+def machine_findings(check: Check, ctx: Context, machine: type[RuleBasedStateMachine], steps: int) -> list[Finding]:
+    """The audit's ``examples`` (10 unless set) derandomized runs of ``machine`` of up to ``steps`` steps, shrunk
+    at most ``shrinks`` (50) times: the shrunk failure (a mismatch or a broken invariant) as a violation, else
+    one pass."""
+    examples, shrinks = int(ctx.options.get("examples", 10)), int(ctx.options.get("shrinks", 50))
     try:
         with shrink_limit(shrinks):
-            run_state_machine_as_test(machine, settings=config)
+            run_state_machine_as_test(machine, settings=machine_settings(examples, steps))
     except AssertionError as exc:
         return [check.finding(str(exc).splitlines()[0][:200], Status.VIOLATION, evidence=str(exc)[:4000])]
-    return [check.finding(passed, Status.PASSED)]
+    return [check.finding(f"{examples} runs of up to {steps} steps agree with the model", Status.PASSED)]

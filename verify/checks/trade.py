@@ -43,11 +43,8 @@ class TradeDifferentialCheck(Check):
     RECOMMENDATION = "Replay the falsifying example and fix the contract where it departs from the clause."
 
     def run(self, ctx: Context) -> list[Finding]:
-        examples = int(ctx.options.get("examples", 10))
         combined.deploy(artifacts_with_mocks(ctx.contracts), FAST)
-        passed = f"{examples} runs of both markets, up to 40 steps, agree with the model"
-        shrinks = int(ctx.options.get("shrinks", 50))
-        return machine_findings(self, combined.BothMarketsMachine, examples, 40, shrinks, passed)
+        return machine_findings(self, ctx, combined.BothMarketsMachine, 40)
 
 
 def majority_counterexample(certified: Callable[[int, int], bool], rejected: Callable[[int, int], bool]):

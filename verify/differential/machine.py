@@ -12,37 +12,33 @@ The adversary reads the chain and acts on what it sees (``attack_*`` rules, cata
 other orders, front-runs a bid with its own ciphertext, reposts a disclosed key, and defaults as a winner.
 
 Without a contract (``machine()``) the same rules exercise the model alone.
+
+The comparison after every step is :mod:`.lockstep`; the deployed world, :mod:`.world`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, ClassVar
+from dataclasses import replace
 
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition
+from hypothesis.stateful import invariant, precondition
 
-from reference import errors
-from reference import events as ev
 from reference import market as mk
 from reference.params import RESOLVED
 from reference.quotes import FIELD_MODULUS, Ciphertext, encrypt, public_key
 from verify.attacks.library import MAULS, maul
 from verify.differential.draws import Ints, OneOf, Pairs, drawn_initialize, drawn_rule
-from verify.differential.observe import model_events, role_address, state_differences
-from verify.differential.wallets import deploy as wallet_market
-from verify.driver import ContractMarket
-from verify.toolchain.chain import Chain, Outcome
-from verify.toolchain.compiler import Artifact
+from verify.differential.lockstep import Lockstep
+from verify.differential.lockstep import Mismatch as Mismatch
+from verify.differential.world import MOCKS as MOCKS
+from verify.differential.world import ROLES, World
+from verify.differential.world import artifacts_with_mocks as artifacts_with_mocks
+from verify.differential.world import build_world as build_world
 
 P = RESOLVED
 S = mk.OrderStatus
 TERMINAL = {S.COMPLETED, S.UNSOLD, S.FAILED}
 DEPOSIT = 10**15
-ROLES = ("s0", "s1", "b0", "b1", "b2", "stranger", "hostile", "reentrant")
-"""Actors: two sellers, three bidders, an unregistered account, a contract that refuses ether and a
-contract that re-enters ``withdraw`` when paid."""
-REFUSING = "hostile"
+
 
 # small draws, which both drivers favour, are the happy path; the rest are the faults. Order keys and
 # nonces play no part in any rule beyond being valid (and keys fresh): the campaign's driver draws them
@@ -54,160 +50,16 @@ attackers = OneOf(("b1", "b2", "s1", "reentrant", "b0"))
 """Who plays the adversary: other bidders, a seller's second account, a contract."""
 quotes = OneOf(tuple((20 - g) * 10**9 for g in range(20)) + (P.max_quote + 1, 0))
 
-# transition name -> (reference function, whether it takes ``now``)
-ACTIONS: dict[str, tuple[Any, bool]] = {
-    "register_user": (mk.register_user, False),
-    "post_order": (mk.post_order, True),
-    "place_bid": (mk.place_bid, True),
-    "disclose_key": (mk.disclose_key, True),
-    "open_bids": (mk.open_bids, True),
-    "settle": (mk.settle, True),
-    "claim_seller_default": (mk.claim_seller_default, True),
-    "pay_price": (mk.pay_price, True),
-    "claim_buyer_default": (mk.claim_buyer_default, True),
-    "confirm_delivery": (mk.confirm_delivery, True),
-    "claim_delivery_timeout": (mk.claim_delivery_timeout, True),
-    "report_non_delivery": (mk.report_non_delivery, True),
-    "withdraw": (mk.withdraw, False),
-}
-VALUE_ARG = {"place_bid": 3, "pay_price": 2}
-"""Position of the ether value among an action's arguments."""
 
-
-class Mismatch(AssertionError):
-    """The contract and the model disagree."""
-
-
-@dataclass
-class World:
-    """A deployed market with its actors, snapshotted right after set-up."""
-
-    contract: ContractMarket
-    actors: dict[str, str]
-    snapshot: Any = None
-    steps: int = 0
-    seconds: float = 0.0
-    reached: set = field(default_factory=set)
-
-
-def build_world(artifacts: dict[str, Artifact], backend: str | None = None, wallets: bool = False) -> World:
-    """Deploy the market and a hostile bidder on a fresh chain of ``backend``; register the actors.
-    With ``wallets`` the operator and the first six roles are contract accounts (:mod:`.wallets`)."""
-    chain = Chain(accounts=8, backend=backend)
-    contract: ContractMarket
-    if wallets:
-        contract, actors = wallet_market(chain, artifacts, list(ROLES[:6]))
-    else:
-        contract = ContractMarket.deploy(chain, artifacts=artifacts)
-        actors = dict(zip(ROLES[:6], chain.accounts[1:7], strict=True))
-    for role, mode in (("hostile", 1), ("reentrant", 2)):  # HostileBidder.Mode: Revert, Reenter
-        proxy = chain.deploy(artifacts["HostileBidder"], contract.address, value=10**20).value
-        assert chain.transact(proxy.functions.setMode(mode)).ok
-        contract.proxies[proxy.address] = proxy
-        actors[role] = proxy.address
-    contract.reader = chain.deploy(artifacts["StateReader"], sender=chain.accounts[-1]).value
-    world = World(contract, actors)
-    world.snapshot = contract.snapshot()
-    return world
-
-
-class MarketMachine(RuleBasedStateMachine):
+class MarketMachine(Lockstep):
     """Rules shared by the model-only and the differential campaigns."""
-
-    WORLD: ClassVar[World | None] = None
-    """The deployed contract to compare against; None runs the model alone."""
 
     def __init__(self):
         super().__init__()
-        world = self.WORLD
-        self.contract = world.contract if world else None
-        if world is not None and self.contract is not None:
-            self.contract.revert(world.snapshot)
-            world.snapshot = self.contract.snapshot()  # snapshots are used up by a revert
-            self.actors = dict(world.actors)
-        else:
-            self.actors = {role: role_address(role) for role in ROLES}
-        self.operator = self.contract.operator if self.contract else role_address("operator")
-        self.market = mk.Market(operator=self.operator)
-        if self.contract is not None:  # quotes are sealed in the deployed market's context (QUO-5)
-            self.market = replace(self.market, address=self.contract.address, chain_id=self.contract.chain.chain_id)
         self.adversarial: dict[int, set[int]] = {}
         """Per order, the indices of the bids the adversary derived from other bids."""
-        self.model_now = 0
         self.keys: list[int] = []
         self.quotes: dict[int, list[int]] = {}
-        self.paid_in = 0
-        self.paid_out = 0
-        self.reached: set[S] = set()
-        self.ether = self._ether()
-
-    # -- applying one action to both sides ----------------------------------------------
-
-    def now(self) -> int:
-        return self.contract.chain.pending_timestamp() if self.contract else self.model_now
-
-    def wait_until(self, timestamp: int) -> None:
-        if self.contract:
-            self.contract.at_time(timestamp)
-        else:
-            self.model_now = max(self.model_now, timestamp)
-
-    def apply(self, action: str, *args) -> bool:
-        """Apply ``action`` to the model and the contract; return whether it succeeded."""
-        function, takes_now = ACTIONS[action]
-        receiver = args[0] if action == "withdraw" else None
-        model_args = (*args, self.now()) if takes_now else args
-        if receiver is not None:
-            model_args = (receiver, receiver != self.actors[REFUSING])
-        before = self.market
-        try:
-            after, events = function(before, *model_args)
-            expected: tuple = (None, ())
-        except errors.FairwattError as exc:
-            after, events, expected = before, [], (type(exc).__name__, exc.args)
-            assert self.market is before  # MKT-2
-        if self.contract is not None:
-            self._compare(action, args, expected, model_events(events), after)
-        self.market = after
-        if expected[0] is None:
-            self.paid_in += args[VALUE_ARG[action]] if action in VALUE_ARG else 0
-            self.paid_out += sum(e.amount for e in events if isinstance(e, ev.Withdrawn))
-            self.reached.update(o.status for o in self.market.orders)
-        return expected[0] is None
-
-    def _compare(self, action: str, args: tuple, expected: tuple, events: list, after: mk.Market) -> None:
-        assert self.contract is not None
-        world = self.WORLD
-        assert world is not None
-        outcome: Outcome = getattr(self.contract, action)(*args)
-        world.steps += 1
-        got = (outcome.error, tuple(outcome.error_args)) if not outcome.ok else (None, ())
-        if got != expected:
-            raise Mismatch(f"{action}{args}: model {_outcome(expected)}, contract {_outcome(got)}")
-        if outcome.ok and outcome.events != events:
-            raise Mismatch(f"{action}{args}: events differ\n  model    {events}\n  contract {outcome.events}")
-        if outcome.ok:  # fee 0 on an engine without fees; the value moves all the same
-            sender = args[0] if isinstance(args[0], str) else None
-            if sender in self.ether:  # proxied and caller-less actions are sent by the operator
-                value = args[VALUE_ARG[action]] if action in VALUE_ARG else 0
-                self.ether[sender] -= outcome.fee + value
-        for name, data in outcome.events:
-            if name == "Withdrawn" and data["account"] in self.ether:
-                self.ether[data["account"]] += data["amount"]
-        accounts = list(self.actors.values())
-        observed = self.contract.read_state(accounts)
-        diffs = state_differences(after, self.contract, accounts, observed)
-        if diffs:
-            raise Mismatch(f"after {action}{args}:\n  " + "\n  ".join(diffs[:12]))
-        for account, wei in zip(accounts, observed.ether, strict=True):
-            if account in self.ether and wei != self.ether[account]:
-                raise Mismatch(f"after {action}{args}: ether of {account}: expected {self.ether[account]}, chain {wei}")
-
-    def _ether(self) -> dict[str, int]:
-        if self.contract is None:
-            return {}
-        eoas = [a for a in self.actors.values() if a not in self.contract.proxies]
-        return {a: self.contract.chain.balance(a) for a in eoas}
 
     # -- rules ---------------------------------------------------------------------------
 
@@ -429,36 +281,7 @@ class MarketMachine(RuleBasedStateMachine):
             assert P.min_reputation <= user.seller_reputation <= P.max_reputation
             assert P.min_reputation <= user.buyer_reputation <= P.max_reputation
 
-    def teardown(self):
-        if self.WORLD is not None:
-            self.WORLD.reached |= self.reached
-
-
-def _outcome(result: tuple) -> str:
-    return "success" if result[0] is None else f"revert {result[0]}{tuple(result[1])}"
-
 
 def machine(world: World | None = None) -> type[MarketMachine]:
     """A machine class bound to ``world`` (None: the model alone)."""
     return type("DifferentialMachine" if world else "ModelMachine", (MarketMachine,), {"WORLD": world})
-
-
-MOCKS = Path(__file__).with_name("mocks")
-"""Hostile counterparties and the state reader, compiled beside the market under test (they import its
-interface)."""
-
-
-def artifacts_with_mocks(contracts: Path) -> dict[str, Artifact]:
-    """Compile the market under test, then again with the hostile mocks.
-
-    The first compile reports the implementation's own errors; the mocks import
-    ``interfaces/IFairwattMarket.sol``, fairwatt's own unless the implementation ships one.
-    """
-    from verify.toolchain.compiler import CONTRACTS, compile_sources, read_tree
-
-    sources = read_tree(contracts)
-    compile_sources(sources)
-    interface = "interfaces/IFairwattMarket.sol"
-    sources.setdefault(interface, (CONTRACTS / interface).read_text())
-    sources.update({f"hostile/{k}": v for k, v in read_tree(MOCKS).items()})
-    return compile_sources(sources)

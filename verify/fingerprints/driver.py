@@ -15,6 +15,7 @@ from eth_utils import keccak
 
 from reference import fingerprints as fpr
 from verify.fingerprints import wallets as wallets_
+from verify.steps import OnChain
 from verify.toolchain.chain import Call, Chain, Outcome
 from verify.toolchain.compiler import Artifact
 
@@ -77,7 +78,7 @@ def model_state(fp: fpr.Fingerprints) -> dict:
 
 
 @dataclass
-class ContractFingerprints:
+class ContractFingerprints(OnChain):
     chain: Chain
     contract: Any
     wallet: Artifact | None = None
@@ -97,14 +98,6 @@ class ContractFingerprints:
         if wallet:
             wallets_.install(chain, wallet, [address(role) for role in ROLES])
         return cls(chain, deployed.value, wallet)
-
-    @property
-    def f(self):
-        return self.contract.functions
-
-    def at_time(self, timestamp: int) -> None:
-        if timestamp > self.chain.pending_timestamp():
-            self.chain.time_travel(timestamp)
 
     def _send(self, call: Call, caller: str) -> Outcome:
         if self.wallet is None:

@@ -9,14 +9,16 @@ revoked delegates, replayed content, records from the future or behind the provi
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import initialize, invariant, rule
 
 from reference import fingerprints as fpr
-from verify.fingerprints.driver import PAYLOADS, ROLES, ContractFingerprints, address, model_state
-from verify.fingerprints.vectors import ACCOUNTS, ACTIONS, expected, outcome
+from verify.fingerprints.driver import PAYLOADS, ROLES, ContractFingerprints, address, jsonable, model_state
+from verify.fingerprints.vectors import ACCOUNTS, ACTIONS, apply
+from verify.steps import ChainMachine, Mismatch, compare
 
 anyone = st.sampled_from(ROLES)
 uploaders = st.sampled_from(["p0", "p0", "h0", "p1", "h1", "viewer"])
@@ -25,35 +27,18 @@ offsets = st.sampled_from([0, 0, -30, -1, 1, 30])
 """Seconds from the provider's latest record time: back-dated (< 0) or, above the clock, from the future."""
 
 
-class Mismatch(AssertionError):
-    """The contract and the model disagree."""
-
-
-class FingerprintMachine(RuleBasedStateMachine):
-    CONTRACT: ClassVar[ContractFingerprints | None] = None
-    SNAPSHOT: ClassVar[Any] = None
-
+class FingerprintMachine(ChainMachine):
     def __init__(self):
         super().__init__()
-        contract = type(self).CONTRACT
-        assert contract is not None, "deploy first: FingerprintMachine.CONTRACT"
-        contract.chain.revert(type(self).SNAPSHOT)
-        type(self).SNAPSHOT = contract.chain.snapshot()
-        self.contract = contract
         self.fp = fpr.deploy(address("admin"))
         self.anchored: tuple[fpr.Anchor, ...] = ()
-
-    def now(self) -> int:
-        return self.contract.chain.pending_timestamp()
 
     def act(self, action: str, *args: Any) -> None:
         named = dict(zip(ACTIONS[action], args, strict=True))
         model_args = [address(v) if k in ACCOUNTS else v for k, v in named.items()]
-        after, expect = expected(self.fp, action, model_args, self.now())
-        got = outcome(getattr(self.contract, action)(*model_args))
-        if got != expect:
-            raise Mismatch(f"{action}{tuple(args)}: model {expect} != contract {got}")
-        self.fp = after
+        model = partial(apply, self.fp, action, model_args, self.now())
+        contract = partial(getattr(self.contract, action), *model_args)
+        self.fp, _ = compare(f"{action}{tuple(args)}", model, self.fp, contract, jsonable)
         state, chain = model_state(self.fp), self.contract.state()
         if state != chain:
             raise Mismatch(f"{action}{tuple(args)}: model state {state} != contract state {chain}")
@@ -101,6 +86,4 @@ class FingerprintMachine(RuleBasedStateMachine):
 
 def deploy(artifacts: dict, backend: str | None = None) -> None:
     """Deploy the contract the machine compares against, snapshotted empty."""
-    contract = ContractFingerprints.deploy(artifacts, backend)
-    FingerprintMachine.CONTRACT = contract
-    FingerprintMachine.SNAPSHOT = contract.chain.snapshot()
+    FingerprintMachine.install(ContractFingerprints.deploy(artifacts, backend))

@@ -7,15 +7,16 @@ Accounts are role names (``driver.ROLES``); bytes (content hashes, fingerprints)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from eth_utils import keccak
 
-from reference import errors
 from reference import fingerprints as fpr
-from verify.differential.observe import differences, model_events
+from verify.differential.observe import differences
 from verify.fingerprints.driver import PAYLOADS, ROLES, ContractFingerprints, address, jsonable, model_state
+from verify.steps import Recorder, departures
 
 FORMAT = "fairwatt-fingerprint-vectors/1"
 T0 = 2_000_000_000
@@ -38,24 +39,8 @@ def apply(fp: fpr.Fingerprints, action: str, args: list, now: int) -> tuple[fpr.
     return function(fp, *args, now) if action == "anchor_record" else function(fp, *args)
 
 
-def expected(fp: fpr.Fingerprints, action: str, args: list, now: int) -> tuple[fpr.Fingerprints, dict]:
-    """The model's state after the step and what the step must do, as a vector's ``expect``."""
-    try:
-        fp, events = apply(fp, action, args, now)
-        return fp, {"ok": True, "events": jsonable(model_events(events))}
-    except errors.FairwattError as exc:
-        return fp, {"ok": False, "error": type(exc).__name__, "args": jsonable(list(exc.args))}
-
-
-def outcome(o) -> dict:
-    """A chain outcome in the shape of :func:`expected`."""
-    if o.ok:
-        return {"ok": True, "events": jsonable(o.events)}
-    return {"ok": False, "error": o.error, "args": jsonable(list(o.error_args))}
-
-
 @dataclass
-class Script:
+class Script(Recorder):
     """Builds a scenario on the model, one action at a time (one second apart), recording what it must do."""
 
     name: str
@@ -67,17 +52,8 @@ class Script:
     def do(self, action: str, *args: Any) -> Script:
         named = dict(zip(ACTIONS[action], args, strict=True))
         model_args = [address(v) if k in ACCOUNTS else v for k, v in named.items()]
-        self.fp, expect = expected(self.fp, action, model_args, self.now)
-        self.steps.append(
-            {
-                "time": self.now,
-                "action": action,
-                "args": jsonable(named),
-                "expect": expect,
-                "post": model_state(self.fp),
-            }
-        )
-        self.now += 1
+        run = partial(apply, self.fp, action, model_args, self.now)
+        self.fp = self.record(action, jsonable(named), run, self.fp, jsonable, model_state)
         return self
 
     def case(self) -> dict:
@@ -154,10 +130,8 @@ def replay(case: dict, contract: ContractFingerprints) -> list[str]:
         contract.at_time(step["time"])
         args = step["args"]
         values = [address(args[k]) if k in ACCOUNTS else _bytes(args[k]) for k in ACTIONS[step["action"]]]
-        got = outcome(getattr(contract, step["action"])(*values))
         where = f"step {number} {step['action']}"
-        if got != step["expect"]:
-            problems.append(f"{where}: expected {step['expect']}, got {got}")
+        problems += departures(where, getattr(contract, step["action"])(*values), step["expect"], jsonable)
         problems += [f"{where}: {d}" for d in differences(step["post"], contract.state())]
     return problems
 

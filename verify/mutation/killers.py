@@ -11,10 +11,9 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from verify import vectors
@@ -28,6 +27,7 @@ from verify.fingerprints.driver import ContractFingerprints
 from verify.points import edge_vectors as points_edge_vectors
 from verify.points import vectors as points_vectors
 from verify.points.driver import ContractPoints
+from verify.steps import machine_settings
 from verify.toolchain.chain import FAST
 from verify.toolchain.compiler import CONTRACTS, Artifact
 from verify.trade import combined
@@ -71,21 +71,28 @@ def _trade_cases() -> list[dict]:
     return [script.case() for script in trade_vectors.scenarios() + trade_edge_vectors.scenarios()]
 
 
-def _auction_vectors(target: Target, wallets: bool = False) -> str:
-    world = build_world(target.artifacts, FAST, wallets)
-    actors = {**world.actors, "operator": world.contract.operator}
-    for case in _auction_cases():
-        world.contract.revert(world.snapshot)
-        world.snapshot = world.contract.snapshot()
-        problems = vectors.replay(case, world.contract, actors)
+def _first_departure(what: str, wallets: bool, cases: list[dict], replay: Callable[[dict], list[str]]) -> str:
+    """The first problem of the first of ``cases`` that ``replay`` (on a fresh deployment) finds departing,
+    named as ``what``'s vector (its wallet vector with ``wallets``), or ``""``."""
+    for case in cases:
+        problems = replay(case)
         if problems:
-            return f"{'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
+            return f"{what}{'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
     return ""
 
 
-def _wallet_vectors(target: Target) -> str:
-    """The auction's vectors with every user a contract account, relayed (:mod:`verify.differential.wallets`)."""
-    return _auction_vectors(target, wallets=True)
+def _auction_vectors(target: Target, wallets: bool = False) -> str:
+    """The auction's vectors; with ``wallets``, every user a contract account, relayed
+    (:mod:`verify.differential.wallets`)."""
+    world = build_world(target.artifacts, FAST, wallets)
+    actors = {**world.actors, "operator": world.contract.operator}
+
+    def replay(case: dict) -> list[str]:
+        world.contract.revert(world.snapshot)
+        world.snapshot = world.contract.snapshot()
+        return vectors.replay(case, world.contract, actors)
+
+    return _first_departure("", wallets, _auction_cases(), replay)
 
 
 def _auction_campaign(target: Target) -> str:
@@ -96,17 +103,11 @@ def _auction_campaign(target: Target) -> str:
 
 
 def _trade_vectors(target: Target, wallets: bool = False) -> str:
+    """The trade vectors; with ``wallets``, every role a contract account, relayed (:mod:`verify.trade.wallets`)."""
     deploy = WalletTrade.deploy if wallets else ContractTrade.deploy
-    for case in _trade_cases():
-        problems = trade_vectors.replay(case, deploy(target.artifacts, FAST))
-        if problems:
-            return f"trade {'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
-    return ""
-
-
-def _trade_wallets(target: Target) -> str:
-    """The trade vectors with every role a contract account, relayed (:mod:`verify.trade.wallets`)."""
-    return _trade_vectors(target, wallets=True)
+    return _first_departure(
+        "trade ", wallets, _trade_cases(), lambda case: trade_vectors.replay(case, deploy(target.artifacts, FAST))
+    )
 
 
 @cache
@@ -115,18 +116,12 @@ def _points_cases() -> list[dict]:
 
 
 def _points_vectors(target: Target, wallets: bool = False) -> str:
-    deploy = points_edge_vectors.WalletPoints.deploy if wallets else ContractPoints.deploy
-    for case in _points_cases():
-        problems = points_vectors.replay(case, deploy(target.artifacts, FAST))
-        if problems:
-            return f"points {'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
-    return ""
-
-
-def _points_wallets(target: Target) -> str:
-    """The points' vectors with the users and certifiers contract accounts, relayed
+    """The points' vectors; with ``wallets``, the users and certifiers contract accounts, relayed
     (:class:`verify.points.edge_vectors.WalletPoints`)."""
-    return _points_vectors(target, wallets=True)
+    deploy = points_edge_vectors.WalletPoints.deploy if wallets else ContractPoints.deploy
+    return _first_departure(
+        "points ", wallets, _points_cases(), lambda case: points_vectors.replay(case, deploy(target.artifacts, FAST))
+    )
 
 
 @cache
@@ -135,16 +130,12 @@ def _fingerprint_cases() -> list[dict]:
 
 
 def _fingerprint_vectors(target: Target, wallets: bool = False) -> str:
-    for case in _fingerprint_cases():
-        problems = fingerprint_vectors.replay(case, ContractFingerprints.deploy(target.artifacts, FAST, wallets))
-        if problems:
-            return f"fingerprint {'wallet ' if wallets else ''}vector {case['name']}: {problems[0]}"
-    return ""
-
-
-def _fingerprint_wallets(target: Target) -> str:
-    """The fingerprints' vectors with every role a contract account, relayed (:mod:`verify.fingerprints.wallets`)."""
-    return _fingerprint_vectors(target, wallets=True)
+    """The fingerprints' vectors; with ``wallets``, every role a contract account, relayed
+    (:mod:`verify.fingerprints.wallets`)."""
+    deploy = partial(ContractFingerprints.deploy, target.artifacts, FAST, wallets)
+    return _first_departure(
+        "fingerprint ", wallets, _fingerprint_cases(), lambda case: fingerprint_vectors.replay(case, deploy())
+    )
 
 
 def _trade_campaign(target: Target) -> str:
@@ -159,18 +150,8 @@ def _both_campaign(target: Target) -> str:
 
 def _machine_run(machine: type[trade_machine.TradeMachine], target: Target) -> str:
     """``machine``'s campaign on its deployed contracts: the first mismatch with the model, or ``""``."""
-    config = settings(
-        max_examples=target.examples,
-        stateful_step_count=target.steps,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    )
     try:
-        run_state_machine_as_test(machine, settings=config)
+        run_state_machine_as_test(machine, settings=machine_settings(target.examples, target.steps, shrink=False))
     except AssertionError as exc:  # a Mismatch, or a broken invariant
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     return ""
@@ -210,12 +191,12 @@ KILLERS: list[Killer] = [
     Killer("trade-vectors", TRADE, _trade_vectors),
     # the points vectors also read the bilateral market's energy views (generatedOf, CRT-4)
     Killer("points-vectors", frozenset({"GreenCertificates", "BilateralMarket"}), _points_vectors),
-    Killer("points-wallets", frozenset({"GreenCertificates"}), _points_wallets),
+    Killer("points-wallets", frozenset({"GreenCertificates"}), partial(_points_vectors, wallets=True)),
     Killer("fingerprint-vectors", frozenset({"Fingerprints"}), _fingerprint_vectors),
-    Killer("fingerprint-wallets", frozenset({"Fingerprints"}), _fingerprint_wallets),
-    Killer("trade-wallets", TRADE | {"Fingerprints"}, _trade_wallets),
+    Killer("fingerprint-wallets", frozenset({"Fingerprints"}), partial(_fingerprint_vectors, wallets=True)),
+    Killer("trade-wallets", TRADE | {"Fingerprints"}, partial(_trade_vectors, wallets=True)),
     Killer("campaign", AUCTION, _auction_campaign),
-    Killer("wallet-vectors", AUCTION, _wallet_vectors),
+    Killer("wallet-vectors", AUCTION, partial(_auction_vectors, wallets=True)),
     Killer("trade-campaign", TRADE, _trade_campaign),
     # both markets on one deployment: the auction's orders settled in kWh (ENG-9), reputation written (TRD-10)
     Killer("both-campaign", frozenset({"BilateralMarket"}), _both_campaign),

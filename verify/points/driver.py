@@ -7,20 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference import points as pts
+from verify.steps import OnChain
 from verify.toolchain.chain import Outcome
 from verify.toolchain.compiler import Artifact
 from verify.trade.driver import ContractTrade
-from verify.trade.roles import ROLES, address
+from verify.trade.roles import REFUSING, ROLES, address
 
 CONTRACT = "GreenCertificates"
-ADDRESS = {role: address(role) for role in ROLES}
+ADDRESS = {role: address(role) for role in (*ROLES, REFUSING)}
 """Role names to addresses, derived once (a key's address costs an elliptic-curve multiplication)."""
 CLAIMER = "stranger"
 """Who sends ``claim_certificate``: anyone may, the certificate is the buyer's whatever the sender."""
 
 
 @dataclass
-class ContractPoints:
+class ContractPoints(OnChain):
     """The auction, the bilateral market and GreenCertificates reading both, on one chain."""
 
     markets: ContractTrade
@@ -42,19 +43,9 @@ class ContractPoints:
     def chain(self):
         return self.markets.chain
 
-    @property
-    def f(self):
-        return self.contract.functions  # type: ignore[attr-defined]
-
-    @property
-    def address(self) -> str:
-        return self.contract.address  # type: ignore[attr-defined]
-
-    def at_time(self, timestamp: int) -> None:
-        self.markets.at_time(timestamp)
-
     def _send(self, call, sender: str, value: int = 0) -> Outcome:
-        return self.chain.transact(call, sender=sender, value=value)
+        """As the markets' driver sends: :data:`REFUSING`'s calls relayed through its wallet."""
+        return self.markets._send(call, sender, value)
 
     def __getattr__(self, name: str):
         """The markets' transitions: the bilateral market's and the energy accounts' from its driver, the

@@ -5,7 +5,8 @@ replay of every points vector with the users and certifiers as contract accounts
 Each step is a real scenario: amounts at 2^64 and at 2^128 − 1 (in range) and 2^128 (not), prices likewise,
 a payment due of 2^128 wei, a transfer to oneself, a buyer who holds points already, a maker paid twice
 before withdrawing, a maker buying its own offer, an offer id one past the end, an amount and a price both
-wrong (the amount is checked first), a certificate of less than one kWh (no grant, no event).
+wrong (the amount is checked first), a certificate of less than one kWh (no grant, no event), a maker that
+refuses its wei.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from verify.points.driver import ContractPoints
 from verify.points.vectors import Script, certified_trade, setup
 from verify.toolchain.chain import Call, Outcome
 from verify.toolchain.compiler import Artifact
-from verify.trade.roles import CERTIFIERS, USERS, address
+from verify.trade.roles import CERTIFIERS, REFUSING, ROLES, USERS, address
 
 MAX = 2**128 - 1
 """The largest amount of points and the largest price (PTS-4, PTS-6)."""
@@ -53,7 +54,19 @@ def scenarios() -> list[Script]:
     trade_id = certified_trade(s, 999, 999)  # a certificate of 999 Wh: no whole kWh, no grant
     s.do("claim_certificate", 1, trade_id)
     out.append(s)
-    return out
+    return [*out, refusing_receiver()]
+
+
+def refusing_receiver() -> Script:
+    """PTS-6: a maker that is a contract refusing ether (``hostile``) sells points; its withdrawal reverts
+    ``TransferFailed`` of itself, not of the relayer that sent it, and changes nothing — its wei stays owed —
+    nor holds up another maker's."""
+    s = setup("points_refusing_receiver", ["PTS-6"], roles=(*ROLES, REFUSING))
+    s.do("register_user", "genesis", REFUSING)
+    s.do("claim_registration_grant", REFUSING).do("claim_registration_grant", "u0")
+    s.do("offer_points", REFUSING, 10, 3).do("offer_points", "u0", 10, 5)
+    s.do("buy_points", "u1", 0, 30).do("buy_points", "u1", 1, 50)
+    return s.do("withdraw_proceeds", REFUSING).do("withdraw_proceeds", "u0").do("withdraw_proceeds", REFUSING)
 
 
 def generate(out: Path) -> list[Path]:
@@ -81,7 +94,7 @@ class WalletPoints(ContractPoints):
     def _send(self, call: Call, sender: str, value: int = 0) -> Outcome:
         if self.wallet is not None and sender in WALLETS:
             call, sender = wallets.relayed(self.chain, self.wallet, call, sender), address(RELAYER)
-        return self.chain.transact(call, sender=sender, value=value)
+        return super()._send(call, sender, value)
 
     def withdraw_proceeds(self, caller: str) -> Outcome:
         """PTS-6's pull payment, which must reach the caller's own account (:func:`wallets.paid`)."""

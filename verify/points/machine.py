@@ -14,19 +14,19 @@ someone else's.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import initialize, invariant, rule
 
 from reference import certificates as crt
 from reference import energy as en
-from reference import errors
 from reference import market as mk
 from reference import points as pts
 from reference import trade as tr
 from reference.quotes import encrypt, public_key
-from verify.differential.observe import differences, model_events
+from verify.differential.observe import differences
 from verify.points.driver import ContractPoints
 from verify.points.vectors import (
     ACCOUNT_ARGS,
@@ -41,9 +41,10 @@ from verify.points.vectors import (
     fresh_green,
     model_state,
 )  # fmt: skip
-from verify.trade.machine import Mismatch, _norm, tr_role
+from verify.steps import ChainMachine, Mismatch, compare
+from verify.trade.machine import _norm, open_markets, tr_role
 from verify.trade.roles import CERTIFIERS, FEE, USERS, address
-from verify.trade.vectors import Signed, sign
+from verify.trade.signatures import Signed, sign
 
 holders = st.sampled_from(["u0", "u0", "u1", "u1", "u2", "c0", "stranger"])
 """Mostly the users who claimed their registration grant at set-up."""
@@ -52,42 +53,24 @@ points = st.sampled_from([0, 1, 5, 20, 60, 2**128])
 ids = st.integers(0, 3)
 
 
-class PointsMachine(RuleBasedStateMachine):
-    CONTRACT: ClassVar[ContractPoints | None] = None
-    SNAPSHOT: ClassVar[Any] = None
-
+class PointsMachine(ChainMachine):
     def __init__(self):
         super().__init__()
-        contract = type(self).CONTRACT
-        assert contract is not None, "deploy first: PointsMachine.CONTRACT"
-        contract.chain.revert(type(self).SNAPSHOT)
-        type(self).SNAPSHOT = contract.chain.snapshot()
+        contract = self.contract
         contract.markets.auction.bids = {}  # the bids the auction's driver saw went with the reverted chain
-        self.contract = contract
         chain_id, auction = contract.chain.chain_id, contract.markets.auction.address
         g = fresh_green(contract.markets.address, chain_id)
         registry = replace(g.markets.registry, address=auction, chain_id=chain_id)
         self.g = replace(g, markets=replace(g.markets, registry=registry))
         self.orders = 0
 
-    def now(self) -> int:
-        return self.contract.chain.pending_timestamp()
-
     def act(self, action: str, *args: Any) -> bool:
         names = ACTIONS[action][1]
         model_args = [ADDRESS[v] if n in ACCOUNT_ARGS else v for n, v in zip(names, args, strict=True)]
-        try:
-            after, events = apply(self.g, action, model_args, self.now())
-            expected: tuple = (True, None, (), model_events(events))
-        except errors.FairwattError as exc:
-            after, expected = self.g, (False, type(exc).__name__, tuple(exc.args), [])
-        outcome = getattr(self.contract, action)(*model_args)
-        got: tuple = (outcome.ok, outcome.error, tuple(outcome.error_args), outcome.events if outcome.ok else [])
-        if action not in POINTS_ACTIONS:  # a market's step: its events are the trade machine's business
-            expected, got = expected[:3], got[:3]
-        if _norm(expected) != _norm(got):
-            raise Mismatch(f"{action}{tuple(args)}: model {expected} != contract {got}")
-        self.g = after
+        model = partial(apply, self.g, action, model_args, self.now())
+        contract = partial(getattr(self.contract, action), *model_args)
+        events = action in POINTS_ACTIONS  # a market's step: its events are the trade machine's business
+        self.g, outcome = compare(f"{action}{tuple(args)}", model, self.g, contract, _norm, events)
         observed = _norm(self.contract.state())
         problems = differences(_norm(model_state(self.g)), observed) + contract_invariants(observed)
         if problems:
@@ -96,14 +79,8 @@ class PointsMachine(RuleBasedStateMachine):
 
     @initialize()
     def setup(self):
-        self.act("create_account", "genesis", "grid", int(en.Kind.GRID))
-        self.act("issue_energy", "grid", 10**9)
-        for user in USERS:
-            self.act("register_user", "genesis", user)
-            self.act("create_account", "grid", user, int(en.Kind.USER))
+        open_markets(self.act)
         self.act("report_generation", "grid", "u0", 0, 2 * en.METER_SET_VALUE)  # u0's PV: 200 kWh to certify
-        for certifier in CERTIFIERS[:2]:
-            self.act("add_certifier", "genesis", certifier)
         for user in USERS[:2]:
             self.act("claim_registration_grant", user)
 
@@ -238,6 +215,4 @@ class PointsMachine(RuleBasedStateMachine):
 
 def deploy(artifacts: dict, backend: str | None = None) -> None:
     """Deploy the contracts the machine compares against, snapshotted empty."""
-    contract = ContractPoints.deploy(artifacts, backend)
-    PointsMachine.CONTRACT = contract
-    PointsMachine.SNAPSHOT = contract.chain.snapshot()
+    PointsMachine.install(ContractPoints.deploy(artifacts, backend))

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -72,6 +72,8 @@ class Artifact:
     """Creation bytecode, hex without 0x."""
     runtime: str
     """Deployed bytecode, hex without 0x."""
+    storage_layout: dict = field(default_factory=dict, compare=False, repr=False)
+    """solc's ``storageLayout``: each state variable's slot and offset (``storage``), and its ``types``."""
 
 
 def ensure_compiler() -> Path:
@@ -161,6 +163,7 @@ def artifacts_of(output: dict) -> dict[str, Artifact]:
                 abi=c["abi"],
                 bytecode=c["evm"]["bytecode"]["object"],
                 runtime=c["evm"]["deployedBytecode"]["object"],
+                storage_layout=c.get("storageLayout", {}),
             )
     return artifacts
 

@@ -14,6 +14,7 @@ from reference import trade as tr
 from verify.driver import MARKET as AUCTION
 from verify.driver import ContractMarket
 from verify.fingerprints import wallets
+from verify.steps import OnChain
 from verify.toolchain.chain import Call, Chain, Outcome
 from verify.toolchain.compiler import Artifact
 from verify.trade.roles import FEE, MARKET, REFUSING, ROLES, TARIFF, address
@@ -31,7 +32,7 @@ def _done(outcome: Outcome, what: str) -> Outcome:
 
 
 @dataclass
-class ContractTrade:
+class ContractTrade(OnChain):
     """The auction (the registry), the fingerprints and the bilateral market reading both, deployed by
     ``genesis`` on one chain; ``grid`` is the fingerprints' provider of delivery evidence (FPR-7)."""
 
@@ -67,18 +68,6 @@ class ContractTrade:
 
     def linked(self) -> bool:
         return self.chain.call(self.auction.functions.bilateral()) == self.address
-
-    @property
-    def f(self):
-        return self.contract.functions  # type: ignore[attr-defined]
-
-    @property
-    def address(self) -> str:
-        return self.contract.address  # type: ignore[attr-defined]
-
-    def at_time(self, timestamp: int) -> None:
-        if timestamp > self.chain.pending_timestamp():
-            self.chain.time_travel(timestamp)
 
     @property
     def relayer(self) -> str:

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import initialize, invariant, rule
 
 from reference import energy as en
-from reference import errors
 from reference import fingerprints as fp
 from reference import trade as tr
-from verify.differential.observe import differences, model_events
+from verify.differential.observe import differences
+from verify.steps import ChainMachine, Mismatch, compare
 from verify.toolchain.chain import Outcome
 from verify.trade.driver import ContractTrade
 from verify.trade.roles import CERTIFIERS, FEE, ROLES, TARIFF, USERS, account, address, fresh
@@ -38,28 +38,26 @@ nonce_offsets = st.sampled_from([0, 0, 0, -1, 1])
 forgeries = st.sampled_from([None, None, None, "price", "trade", "chain", "signer"])
 
 
-class Mismatch(AssertionError):
-    """The contracts and the model disagree."""
+def open_markets(act: Callable[..., bool]) -> None:
+    """The set-up the markets' machines share, by ``act``: the grid's account with energy issued, the users
+    registered in the auction with accounts under the grid, two certifiers."""
+    act("create_account", "genesis", "grid", int(en.Kind.GRID))
+    act("issue_energy", "grid", 10**9)
+    for user in USERS:
+        act("register_user", "genesis", user)
+        act("create_account", "grid", user, int(en.Kind.USER))
+    for certifier in CERTIFIERS[:2]:
+        act("add_certifier", "genesis", certifier)
 
 
-class TradeMachine(RuleBasedStateMachine):
-    CONTRACT: ClassVar[ContractTrade | None] = None
-    SNAPSHOT: ClassVar[Any] = None
+class TradeMachine(ChainMachine):
     REACHED: ClassVar[Counter[str]] = Counter()
     """How often each action succeeded (``name``) or was refused (``name!Error``), over every run."""
 
     def __init__(self):
         super().__init__()
-        contract = type(self).CONTRACT
-        assert contract is not None, "deploy first: TradeMachine.CONTRACT"
-        contract.chain.revert(type(self).SNAPSHOT)
-        type(self).SNAPSHOT = contract.chain.snapshot()
-        self.contract = contract
-        self.tm = fresh(contract.address, contract.chain.chain_id)
+        self.tm = fresh(self.contract.address, self.contract.chain.chain_id)
         self.steps = 0
-
-    def now(self) -> int:
-        return self.contract.chain.pending_timestamp()
 
     def act(self, action: str, *args: Any) -> bool:
         names = ACTIONS[action][1]
@@ -73,17 +71,7 @@ class TradeMachine(RuleBasedStateMachine):
 
     def step(self, where: str, model: Callable[[], tuple], contract: Callable[[], Outcome]) -> bool:
         """One action on the model and on the chain: the same outcome, error, events and state after."""
-        try:
-            after, events = model()
-            expected: tuple = (True, None, (), model_events(events))
-        except errors.FairwattError as exc:
-            after, expected = self.tm, (False, type(exc).__name__, tuple(exc.args), [])
-        outcome = contract()
-        got = (outcome.ok, outcome.error, tuple(outcome.error_args), outcome.events if outcome.ok else [])
-        norm = [_norm(x) for x in (expected, got)]
-        if norm[0] != norm[1]:
-            raise Mismatch(f"{where}: model {expected} != contract {got}")
-        self.tm = after
+        self.tm, outcome = compare(where, model, self.tm, contract, _norm)
         self.steps += 1
         type(self).REACHED[where.split("(")[0] + ("" if outcome.ok else f"!{outcome.error}")] += 1
         problems = self.differences()
@@ -97,13 +85,7 @@ class TradeMachine(RuleBasedStateMachine):
 
     @initialize()
     def setup(self):
-        self.act("create_account", "genesis", "grid", int(en.Kind.GRID))
-        self.act("issue_energy", "grid", 10**9)
-        for user in USERS:
-            self.act("register_user", "genesis", user)
-            self.act("create_account", "grid", user, int(en.Kind.USER))
-        for certifier in CERTIFIERS[:2]:
-            self.act("add_certifier", "genesis", certifier)
+        open_markets(self.act)
         self.act("register_participant", "genesis", "u2", int(fp.Role.PROVIDER))  # a provider, not the grid
         self.act("register_participant", "genesis", "stranger", int(fp.Role.HOLDER))  # the grid's delegate-to-be
 
@@ -259,15 +241,11 @@ def _norm(value: Any) -> Any:
         return [_norm(v) for v in value]
     if isinstance(value, str):
         return value.lower()
-    if isinstance(value, bool):
-        return value
     return value
 
 
 def deploy(artifacts: dict, backend: str | None = None, machine: type[TradeMachine] | None = None) -> None:
     """Deploy the contracts ``machine`` (default: :class:`TradeMachine`) compares against, snapshotted empty."""
     machine = machine or TradeMachine
-    contract = ContractTrade.deploy(artifacts, backend)
-    machine.CONTRACT = contract
-    machine.SNAPSHOT = contract.chain.snapshot()
+    machine.install(ContractTrade.deploy(artifacts, backend))
     machine.REACHED = Counter()

@@ -1,62 +1,32 @@
 """The bilateral market's test vectors (``spec/vectors.md``, form ``fairwatt-trade-vectors/1``): scenarios
 scripted on the reference model, and their replay on the contracts.
 
-A signature is not carried as bytes — it depends on the deployment's address and chain id (TRD-3) — but as
-how to make it: a :class:`Signed` (who signs, and which terms, possibly altered: another trade id, other
-terms, another chain). The replayer signs in its own deployment's domain.
+A signature is carried as how to make it, a :class:`~verify.trade.signatures.Signed`: the replayer signs in
+its own deployment's domain (TRD-3).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from eth_keys.constants import SECPK1_N
-
 from reference import energy as en
-from reference import errors
 from reference import fingerprints as fp
 from reference import market as mk
 from reference import trade as tr
-from verify.differential.observe import differences, model_events
-from verify.trade.roles import FEE, NAMES, REFUSING, ROLES, TARIFF, account, address, fresh, key
+from verify.differential.observe import differences
+from verify.steps import Recorder, departures
+from verify.trade.roles import FEE, NAMES, REFUSING, ROLES, TARIFF, account, address, fresh
+from verify.trade.signatures import FORMS as FORMS  # re-exported: the edge vectors take it from here
+from verify.trade.signatures import SIGNATURES, Signed, sign, sign_on
 
 FORMAT = "fairwatt-trade-vectors/1"
 T0 = 2_000_000_000
 KWH = 1000
 PRICE = 67 * 10**13
 """The paper's 0.67 per kWh, in wei per Wh."""
-
-
-@dataclass(frozen=True)
-class Signed:
-    """``by``'s signature over trade ``trade_id``'s terms with ``changes``, in the market's domain (or on
-    ``chain_id``); ``trade_id`` None is the step's own trade."""
-
-    by: str
-    changes: tuple[tuple[str, int], ...] = ()
-    trade_id: int | None = None
-    chain_id: int | None = None
-    form: str = ""
-    """How the 65 bytes are then malformed (:data:`FORMS`); empty: as signed."""
-
-
-def _high_s(signature: bytes) -> bytes:
-    """The malleable twin: ``(r, n − s)`` with the other ``v`` (27 ↔ 28) recovers the same signer (TRD-3
-    refuses ``s > n/2``)."""
-    s = int.from_bytes(signature[32:64], "big")
-    return signature[:32] + (SECPK1_N - s).to_bytes(32, "big") + bytes([55 - signature[64]])
-
-
-FORMS = {
-    "short": lambda signature: signature[:64],
-    "long": lambda signature: signature + b"\x00",
-    "v-raw": lambda signature: signature[:64] + bytes([signature[64] - 27]),
-    "high-s": _high_s,
-}
-"""A signature's malformed forms (TRD-3): 64 bytes, 66 bytes, ``v`` as the raw recovery id (0 or 1, not 27
-or 28), the high-``s`` twin."""
 
 
 # action -> (module, arguments, takes ``now``)
@@ -90,7 +60,6 @@ ACTIONS: dict[str, tuple[Any, tuple[str, ...], bool]] = {
 READS = {"get_offer"}
 """Views sent as transactions (``getOffer``, TRD-1): nothing changes and nothing is emitted, or they revert."""
 ACCOUNT_ARGS = {"caller", "account", "target", "grid", "seller", "buyer", "provider", "delegate", "bilateral"}
-SIGNATURES = {"seller_signature", "buyer_signature"}
 
 
 def apply(tm: tr.TradeMarket, action: str, args: list, now: int) -> tuple[tr.TradeMarket, list]:
@@ -111,18 +80,6 @@ def apply(tm: tr.TradeMarket, action: str, args: list, now: int) -> tuple[tr.Tra
         fingerprints, events = function(tm.fingerprints, *call)
         return replace(tm, fingerprints=fingerprints), events
     return function(tm, *call)
-
-
-def sign(tm: tr.TradeMarket, trade_id: int, signed: Signed, private_key=None) -> bytes:
-    """The bytes of ``signed`` for trade ``trade_id`` of ``tm`` (empty when there is no such trade)."""
-    target = trade_id if signed.trade_id is None else signed.trade_id
-    if not 0 <= trade_id < len(tm.trades):
-        return b""
-    changes: dict[str, Any] = dict(signed.changes)
-    trade = replace(tm.trades[trade_id], **changes)
-    domain = tm if signed.chain_id is None else replace(tm, chain_id=signed.chain_id)
-    signature = tr.sign_terms(private_key or key(signed.by), domain, target, trade)
-    return FORMS[signed.form](signature) if signed.form else signature
 
 
 def model_state(tm: tr.TradeMarket, roles: tuple[str, ...] = ROLES) -> dict:
@@ -168,8 +125,7 @@ def model_state(tm: tr.TradeMarket, roles: tuple[str, ...] = ROLES) -> dict:
 def _json(value: Any) -> Any:
     """JSON-ready, addresses as role names."""
     if isinstance(value, Signed):
-        return {"signed": {"by": value.by, "changes": dict(value.changes), "trade_id": value.trade_id,
-                           "chain_id": value.chain_id} | ({"form": value.form} if value.form else {})}  # fmt: skip
+        return value.json()
     if isinstance(value, dict):
         return {str(_json(k)): _json(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
@@ -182,7 +138,7 @@ def _json(value: Any) -> Any:
 
 
 @dataclass
-class Script:
+class Script(Recorder):
     """Builds a scenario on the model, one action at a time, recording what it must do."""
 
     name: str
@@ -211,15 +167,8 @@ class Script:
             model_args.append(value)
         if action == "withdraw" and named["caller"] == REFUSING:
             model_args.append(False)  # the receiver reverts (TRD-8)
-        step: dict[str, Any] = {"time": self.now, "action": action, "args": _json(named)}
-        try:
-            self.tm, events = apply(self.tm, action, model_args, self.now)
-            step["expect"] = {"ok": True, "events": _json(model_events(events))}
-        except errors.FairwattError as exc:
-            step["expect"] = {"ok": False, "error": type(exc).__name__, "args": _json(list(exc.args))}
-        step["post"] = _json(model_state(self.tm, self.roles))
-        self.steps.append(step)
-        self.now += 1
+        run = partial(apply, self.tm, action, model_args, self.now)
+        self.tm = self.record(action, _json(named), run, self.tm, _json, lambda tm: _json(model_state(tm, self.roles)))
         return self
 
     def case(self) -> dict:
@@ -422,15 +371,8 @@ def replay(case: dict, contract) -> list[str]:
         contract.at_time(step["time"])
         arguments = [_decode(name, step["args"], contract) for name in ACTIONS[step["action"]][1]]
         outcome = getattr(contract, step["action"])(*arguments)
-        where, expect = f"step {number} {step['action']}", step["expect"]
-        if outcome.ok != expect["ok"]:
-            problems.append(f"{where}: expected {'success' if expect['ok'] else expect['error']}, got {outcome.error}")
-        elif not outcome.ok and [outcome.error, _json(list(outcome.error_args))] != [expect["error"], expect["args"]]:
-            problems.append(
-                f"{where}: expected {expect['error']}{expect['args']}, got {outcome.error}{outcome.error_args}"
-            )
-        elif outcome.ok and _json(outcome.events) != expect["events"]:
-            problems.append(f"{where}: events {_json(outcome.events)} != {expect['events']}")
+        where = f"step {number} {step['action']}"
+        problems += departures(where, outcome, step["expect"], _json)
         problems += [f"{where}: {d}" for d in differences(step["post"], _json(contract.state(roles)))]
     return problems
 
@@ -442,15 +384,7 @@ def _decode(name: str, args: dict, contract) -> Any:
     if name == "payload_hash":
         return bytes.fromhex(value[2:])
     if name in SIGNATURES:
-        s = value["signed"]
-        signed = Signed(s["by"], tuple(s["changes"].items()), s["trade_id"], s["chain_id"], s.get("form", ""))
-        trade_id = args["trade_id"]
-        if trade_id >= contract.chain.call(contract.f.tradeCount()):
-            return b""
-        raw = contract.chain.call(contract.f.getTrade(trade_id))
-        trade = tr.Trade(raw[0], raw[3], raw[7], raw[8], raw[1])
-        domain = replace(fresh(contract.address, contract.chain.chain_id), trades=(trade,) * (trade_id + 1))
-        return sign(domain, trade_id, signed)
+        return sign_on(contract, args["trade_id"], Signed.from_json(value))
     return value
 
 
