@@ -234,12 +234,12 @@ def tr_role(account: str) -> str:
 
 
 def _norm(value: Any) -> Any:
-    """Comparable: tuples as lists, addresses lower-case, bytes as hex."""
+    """Comparable: tuples as lists, hex (addresses) lower-case; names (errors, events) keep their case."""
     if isinstance(value, dict):
         return {k: _norm(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
         return [_norm(v) for v in value]
-    if isinstance(value, str):
+    if isinstance(value, str) and value[:2] in ("0x", "0X"):
         return value.lower()
     return value
 
