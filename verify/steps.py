@@ -59,7 +59,7 @@ def compare(
     got: tuple = (outcome.ok, outcome.error, tuple(outcome.error_args), outcome.events if outcome.ok else [])
     if not events:
         expected, got = expected[:3], got[:3]
-    if encode(expected) != encode(got):
+    if expected[1] != got[1] or encode(expected) != encode(got):  # error names as they are, not encoded
         raise Mismatch(f"{where}: model {expected} != contract {got}")
     return after, outcome
 
