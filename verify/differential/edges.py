@@ -1,6 +1,7 @@
 """Test vectors at the edges of the rules (``spec/vectors.md``): the bands of reputation reached, prices
-above 64 bits, payments one wei short, an order one Wh over the seller's limit, and a receiver that refuses
-its refund. Each is a scenario of the model, replayed on the contracts as every vector is.
+above 64 bits, payments one wei short, an order one Wh over the seller's limit, a receiver that refuses
+its refund, and calls one phase early or late. Each is a scenario of the model, replayed on the contracts
+as every vector is.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Iterator
 from reference.quotes import public_key
 from verify.vectors import DEPOSIT, GWEI, KEY, REFUSING, ROLES, Script, Seal, _auction, _setup
 
+WIDE_DEPOSIT = 2**64 + 7919
+"""A deposit that does not fit 64 bits."""
 LONG = ("reputation_climbs_to_the_cap", "serial_fraud_hits_the_floor")
 """The walks to the reputation bands: many orders, each step's state read costs most on a slow engine."""
 
@@ -70,6 +73,22 @@ def scenarios() -> Iterator[Script]:
     s.do("open_bids", 0, 2, forged="flip-c2-low").do("open_bids", 0, 3, forged="negate-c1")
     s.do("open_bids", 0, 1).do("open_bids", 0, 2, forged="flip-c2-high").do("open_bids", 0, 1, forged="shift-c1")
     yield s.do("open_bids", 0, 2).do("settle", 0)
+
+    # A deposit above 64 bits; the losing quotes open highest first, so the second price is not the last
+    # one opened; an empty batch while bids wait; then the settlement's calls one phase early or late: a
+    # seller default once disclosed, a non-delivery report and a confirmation before payment, a second
+    # confirmation. Each refused; nothing changes (AUC-6, SET-2, SET-3, SET-5).
+    s = _setup("out_of_phase_calls_are_refused", ["ECO-2", "AUC-6", "AUC-7", "SET-2", "SET-3", "SET-5"])
+    s.do("post_order", "s0", 1000, GWEI, WIDE_DEPOSIT, public_key(KEY))
+    for nonce, (bidder, gwei) in enumerate([("b0", 4), ("b1", 6), ("b2", 9)], start=1):
+        s.do("place_bid", bidder, 0, Seal(gwei * GWEI, nonce), WIDE_DEPOSIT)
+    s.until(s.market.orders[0].bidding_end)
+    s.do("disclose_key", "s0", 0, KEY).do("open_bids", 0, 0)
+    s.until(s.market.orders[0].disclosure_end)
+    s.do("claim_seller_default", 0).do("open_bids", 0, 3).do("settle", 0)
+    s.do("report_non_delivery", "operator", 0).do("confirm_delivery", "b2", 0)
+    s.do("pay_price", "b2", 0, 6 * GWEI).do("confirm_delivery", "b2", 0)
+    yield s.do("confirm_delivery", "b2", 0)
 
     # A seller who never discloses: the abandoned order's bids are refunded unopened (SET-5), even one
     # sealed to the point at infinity, whose quote would open under the private key 0, which nobody disclosed.

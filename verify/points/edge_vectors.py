@@ -6,7 +6,8 @@ Each step is a real scenario: amounts at 2^64 and at 2^128 − 1 (in range) and 
 a payment due of 2^128 wei, a transfer to oneself, a buyer who holds points already, a maker paid twice
 before withdrawing, a maker buying its own offer, an offer id one past the end, an amount and a price both
 wrong (the amount is checked first), a certificate of less than one kWh (no grant, no event), a maker that
-refuses its wei.
+refuses its wei, an auction order's Wh settled before it completed, after it ended unsold, to a winner without
+an energy account and from a seller without the Wh.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reference.quotes import public_key
 from verify.fingerprints import wallets
 from verify.points.driver import ContractPoints
-from verify.points.vectors import Script, certified_trade, setup
+from verify.points.vectors import DEPOSIT, GWEI, KEY, KWH, Script, auction_sale, certified_trade, setup
 from verify.toolchain.chain import Call, Outcome
 from verify.toolchain.compiler import Artifact
 from verify.trade.roles import CERTIFIERS, REFUSING, ROLES, USERS, address
@@ -54,7 +56,26 @@ def scenarios() -> list[Script]:
     trade_id = certified_trade(s, 999, 999)  # a certificate of 999 Wh: no whole kWh, no grant
     s.do("claim_certificate", 1, trade_id)
     out.append(s)
-    return [*out, refusing_receiver()]
+    return [*out, refusing_receiver(), auction_energy_refusals()]
+
+
+def auction_energy_refusals() -> Script:
+    """ENG-9, CRT-1: an order's Wh settled while it is only paid (``WrongPhase``, below ``Completed``) and once
+    it ended unsold (above it); a completed order whose winner has no energy account (``UnknownAccount``), and
+    one whose seller holds less than the quantity (``InsufficientEnergy``); a certificate of an order two past
+    the last (``NoSuchTrade``)."""
+    s = setup("points_auction_energy_refusals", ["ENG-9", "CRT-1"])
+    s.do("register_user", "genesis", "c2")  # a user without an energy account
+    paid = auction_sale(s)
+    s.do("settle_auction_energy", paid)
+    unsold, key = len(s.g.markets.registry.orders), KEY + len(s.g.markets.registry.orders)
+    s.do("post_order", "u0", KWH, GWEI, DEPOSIT, public_key(key))
+    s.now = s.g.markets.registry.orders[unsold].bidding_end
+    s.do("disclose_key", "u0", unsold, key).do("settle", unsold).do("settle_auction_energy", unsold)
+    for seller, winner in (("u0", "c2"), ("u2", "u1")):  # u2 holds no Wh
+        order_id = auction_sale(s, KWH, seller, winner, "u0" if seller == "u2" else "u2")
+        s.do("confirm_delivery", winner, order_id).do("settle_auction_energy", order_id)
+    return s.do("claim_certificate", 0, len(s.g.markets.registry.orders) + 1)
 
 
 def refusing_receiver() -> Script:

@@ -83,8 +83,9 @@ def two_certifiers() -> Script:
 
 
 def offer_boundaries() -> Script:
-    """TRD-1, TRD-2: a delivery due now, a volume and a price beyond 2^64, a match at its delivery time; the
-    last offer read, then the ids one and two past it (``UnknownOffer``)."""
+    """TRD-1, TRD-2: a delivery due now, a volume and a price beyond 2^64, a match at its delivery time and a
+    second after it, a match with a bid id one past the last; the last offer read, then the ids one and two
+    past it (``UnknownOffer``)."""
     s = setup("edge_offer_boundaries", ["TRD-1", "TRD-2"])
     s.do("declare_ask", "u0", KWH, PRICE, s.now)  # delivery now: too late
     s.do("declare_bid", "u1", KWH, PRICE, s.now + 1)  # the next second: in time
@@ -92,8 +93,11 @@ def offer_boundaries() -> Script:
     delivery = s.now + 5
     s.do("declare_ask", "u2", KWH, PRICE, delivery).do("declare_bid", "u1", KWH, PRICE, delivery)
     s.now = delivery
-    s.do("match_offers", len(s.tm.offers) - 2, len(s.tm.offers) - 1)  # at the delivery time: too late
     count = len(s.tm.offers)
+    s.do("match_offers", count - 2, count - 1)  # at the delivery time: too late
+    s.now = delivery + 1
+    s.do("match_offers", count - 2, count - 1)  # past it: too late as well
+    s.do("match_offers", count - 2, count)  # a bid one past the last
     return s.do("get_offer", count - 1).do("get_offer", count).do("get_offer", count + 1)
 
 
@@ -120,11 +124,12 @@ def evidence_kinds() -> Script:
 def refusing_receiver() -> Script:
     """TRD-8, ENG-5: a grid account that is a contract refusing ether (``hostile``) sells energy; its withdrawal
     reverts ``TransferFailed`` of itself, not of the relayer that sent it, and changes nothing — its wei stays
-    owed — nor blocks the other grid's."""
+    owed — nor blocks the other grid's. Its last purchase takes exactly the Wh it has left."""
     s = setup("edge_refusing_receiver", ["TRD-8", "ENG-5"], roles=(*ROLES, REFUSING))
     s.do("create_account", "genesis", REFUSING, int(en.Kind.GRID)).do("issue_energy", REFUSING, 10 * KWH)
     s.do("purchase_energy", "u1", REFUSING, KWH, 0, KWH * TARIFF)
     s.do("purchase_energy", "u1", "grid", KWH, 1, KWH * TARIFF)
+    s.do("purchase_energy", "u1", REFUSING, 9 * KWH, 2, 9 * KWH * TARIFF)  # all it has left (ENG-5)
     return s.do("withdraw", REFUSING).do("withdraw", "grid").do("withdraw", REFUSING)
 
 
