@@ -102,3 +102,19 @@ def test_the_audit_shows_the_attacks_broken_on_the_known_bad_design(known_bad, t
     assert "| copy-ciphertext | BROKEN | order 0: winner b0 paid 9,000,000,000 instead of 3,000,000,000 |" in section
     assert "| reuse-disclosed-key | BROKEN |" in section and "| rerandomise-c1 | held |" in section
     assert 'id="attacks"' in (tmp_path / "audit.html").read_text()
+
+
+@pytest.mark.clauses("QUO-5")
+@pytest.mark.parametrize("how", ["copy", "flip-c2-low"])
+def test_a_bidder_taking_back_its_own_ciphertext_from_anothers_copy_bids_for_itself_QUO_5(how):
+    """b1 copies (or mauls) the top bidder b0's ciphertext, b0 copies that back: a second bid sealed in b0's
+    context, which only b0 could have placed; its raising b0's own price is no adversary's doing. The audit's
+    campaign once reported it as one."""
+    state = machine(None)()
+    state.an_auction_under_way(first=20 * 10**9, second=19 * 10**9)
+    state.attack_derived_bid(attacker="b1", how=how, pick=1, source=0, victim=0)
+    state.attack_derived_bid(attacker="b0", how="copy", pick=0, source=1, victim=0)
+    state.play(moves=[(0, 0), (0, 0), (2, 0)], pick=0)
+    state.price_independence_QUO_5()
+    assert state.adversarial == {1: {0}}  # b1's derived bid (on order 1) only; b0's, on order 0, is its own
+    state.teardown()

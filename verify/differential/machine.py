@@ -58,6 +58,9 @@ class MarketMachine(Lockstep):
         super().__init__()
         self.adversarial: dict[int, set[int]] = {}
         """Per order, the indices of the bids the adversary derived from other bids."""
+        self.sealers: dict[tuple[int, int], tuple[str, int]] = {}
+        """(order, bid index) of a derived bid -> (bidder, order) of the context its ciphertext was sealed in:
+        only that bidder can open it in that order, however often it is copied or mauled on the way."""
         self.keys: list[int] = []
         self.quotes: dict[int, list[int]] = {}
 
@@ -192,11 +195,13 @@ class MarketMachine(Lockstep):
 
     # -- the adversary (verify.attacks.library) -------------------------------------------
 
-    def adversary_bid(self, order_id: int, attacker: str, sealed: Ciphertext) -> None:
-        """Submit a ciphertext derived from others' bids; remember it for the price-independence check."""
+    def adversary_bid(self, order_id: int, attacker: str, sealed: Ciphertext, sealer: tuple[str, int]) -> None:
+        """Submit a ciphertext derived from others' bids, sealed in ``sealer``'s (bidder, order) context;
+        remember it for the price-independence check."""
         index = len(self.market.orders[order_id].bids)
         if self.apply("place_bid", attacker, order_id, sealed, DEPOSIT):
             self.adversarial.setdefault(order_id, set()).add(index)
+            self.sealers[order_id, index] = sealer
 
     @precondition(has_orders)
     @drawn_rule(pick=picks, source=picks, victim=Ints(0, 7), attacker=attackers, how=OneOf(tuple(sorted(MAULS))))
@@ -207,11 +212,14 @@ class MarketMachine(Lockstep):
         bids = self.market.orders[source_id].bids
         if not bids:
             return
-        original = bids[victim % len(bids)]
-        who = self.actors[attacker]
-        if (who, order_id) == (original.bidder, source_id):
-            return  # a bidder reworking its own bid in its own context places a second bid of its own, no attack
-        self.adversary_bid(order_id, who, maul(how, original.ciphertext))
+        index = victim % len(bids)
+        original, who = bids[index], self.actors[attacker]
+        sealer = self.sealers.get((source_id, index), (original.bidder, source_id))
+        if (who, order_id) == sealer:
+            # a bidder reworking a ciphertext sealed in its own context (its bid, or another's copy of it) places
+            # a second bid of its own, which only it could open: no attack
+            return
+        self.adversary_bid(order_id, who, maul(how, original.ciphertext), sealer)
 
     @precondition(has_orders)
     @drawn_rule(pick=picks, victim=OneOf(("b0", "b1", "b2")), attacker=attackers, quote=quotes, nonce=picks)
@@ -221,7 +229,7 @@ class MarketMachine(Lockstep):
         if self.actors[attacker] == self.actors[victim]:
             return
         sealed = self.seal(order_id, self.actors[victim], quote, nonce + 1)
-        self.adversary_bid(order_id, self.actors[attacker], sealed)
+        self.adversary_bid(order_id, self.actors[attacker], sealed, (self.actors[victim], order_id))
         self.apply("place_bid", self.actors[victim], order_id, sealed, DEPOSIT)
 
     @precondition(has_orders)
