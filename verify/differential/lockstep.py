@@ -17,6 +17,7 @@ from reference import events as ev
 from reference import market as mk
 from verify.differential.observe import model_events, role_address, state_differences
 from verify.differential.world import REFUSING, ROLES, World
+from verify.steps import Mismatch
 from verify.toolchain.chain import Outcome
 from verify.vectors_script import ARGUMENTS, NOW_ARG
 
@@ -24,10 +25,6 @@ ACTIONS: dict[str, tuple[Any, bool]] = {name: (getattr(mk, name), name in NOW_AR
 """transition name -> (reference function, whether it takes ``now``)"""
 VALUE_ARG = {name: arguments.index("value") for name, arguments in ARGUMENTS.items() if "value" in arguments}
 """Position of the ether value among an action's arguments."""
-
-
-class Mismatch(AssertionError):
-    """The contract and the model disagree."""
 
 
 class Lockstep(RuleBasedStateMachine):
